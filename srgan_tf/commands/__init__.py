@@ -1,0 +1,1 @@
+"""Implementations behind the CLI subcommands (one module each)."""

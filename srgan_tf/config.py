@@ -1,0 +1,266 @@
+"""One configuration tree for everything: models, losses, data, training.
+
+A config is plain data (nested dataclasses). It is built from a named preset
+or a JSON/YAML file, adjusted with ``section.key=value`` overrides, validated
+once, and written into the run directory so every later command (export,
+upscale, evaluate) rebuilds the same model from the run dir alone::
+
+    srgan train --config srgan_x4 --set data.batch_size=8 --set train.steps=5000
+
+Presets mirror the paper (``srresnet_x4``: stage 1 only; ``srgan_x4``: both
+stages) plus ``demo``, which finishes in minutes on a laptop CPU and needs no
+download (pixel-space content loss: the paper's "SRGAN-MSE" row of Table 1).
+"""
+
+import dataclasses
+import json
+import os
+from dataclasses import dataclass, field
+
+import yaml
+
+from srgan_tf.errors import SRGANError
+from srgan_tf.models.generator import SUPPORTED_SCALES
+
+CONTENT_LOSSES = ("vgg54", "vgg22", "mse", "l1")
+PIXEL_LOSSES = ("mse", "l1")
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+JIT_MODES = ("auto", "on", "off")
+STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
+CACHE_MODES = (None, "memory")
+
+
+@dataclass
+class ModelConfig:
+    """Network sizes (defaults: the paper's)."""
+
+    scale: int = 4
+    num_blocks: int = 16
+    filters: int = 64
+    discriminator_filters: int = 64
+    discriminator_dense_units: int = 1024
+    bn_momentum: float = 0.99
+
+
+@dataclass
+class LossConfig:
+    """Loss choices and weights. Stage 1 uses ``pretrain_loss`` alone."""
+
+    pretrain_loss: str = "mse"
+    content: str = "vgg54"
+    content_weight: float = 1.0
+    adversarial_weight: float = 1e-3
+    pixel_weight: float = 0.0
+    tv_weight: float = 0.0
+    vgg_weights: str | None = "imagenet"
+    vgg_before_activation: bool = False
+    vgg_feature_rescale: float = 1.0 / 12.75
+
+
+@dataclass
+class DataConfig:
+    """Where images come from and how patches are made."""
+
+    train_dir: str | None = None  # None: the bundled sample photos
+    val_dir: str | None = None  # None: the bundled held-out photos
+    patch_size: int = 96  # HR side; LR side is patch_size / scale
+    batch_size: int = 16  # global batch, split across replicas
+    patches_per_image: int = 16
+    degradation: str = "bicubic"
+    augment: bool = True
+    cache: str | None = None  # None, "memory", or a file path prefix
+    shuffle_buffer: int = 512
+    val_max_images: int = 8
+
+
+@dataclass
+class TrainConfig:
+    """Schedule, precision, distribution and bookkeeping."""
+
+    pretrain_steps: int = 1_000_000
+    steps: int = 200_000
+    pretrain_learning_rate: float = 1e-4
+    learning_rate: float = 1e-4
+    learning_rate_decay_at: float = 0.5  # fraction of stage 2 after which lr drops
+    learning_rate_decay: float = 0.1  # 1e-4 -> 1e-5, as in the paper
+    beta_1: float = 0.9
+    beta_2: float = 0.999
+    steps_per_epoch: int = 1000  # a Keras "epoch": logging / eval / sample interval
+    checkpoint_every: int = 1000
+    keep_checkpoints: int = 3
+    precision: str = "float32"
+    jit: str = "auto"
+    strategy: str = "default"
+    deterministic: bool = False
+    seed: int = 0
+    health_patience: int = 200  # steps of a won discriminator before warning
+
+
+@dataclass
+class Config:
+    """The whole configuration; ``name`` records the preset it came from."""
+
+    name: str = "custom"
+    model: ModelConfig = field(default_factory=ModelConfig)
+    loss: LossConfig = field(default_factory=LossConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+    def replace(self, **sections):
+        return dataclasses.replace(self, **sections)
+
+
+def _presets():
+    paper = Config(name="srgan_x4")
+    srresnet = Config(
+        name="srresnet_x4",
+        train=TrainConfig(pretrain_steps=1_000_000, steps=0),
+    )
+    demo = Config(
+        name="demo",
+        model=ModelConfig(num_blocks=4, filters=32, discriminator_filters=16, discriminator_dense_units=128),
+        loss=LossConfig(content="mse", vgg_weights=None, adversarial_weight=1e-3),
+        data=DataConfig(patch_size=64, batch_size=8, patches_per_image=8, val_max_images=2),
+        train=TrainConfig(
+            pretrain_steps=300,
+            steps=200,
+            pretrain_learning_rate=2e-4,
+            steps_per_epoch=50,
+            checkpoint_every=50,
+            health_patience=100,
+        ),
+    )
+    return {c.name: c for c in (paper, srresnet, demo)}
+
+
+PRESETS = tuple(_presets())
+
+
+def get_preset(name):
+    """Returns a fresh copy of the preset called ``name``."""
+    presets = _presets()
+    if name not in presets:
+        raise SRGANError(f"unknown preset {name!r}; choose one of {', '.join(presets)} or a .json/.yaml file")
+    return presets[name]
+
+
+_SECTIONS = {"model": ModelConfig, "loss": LossConfig, "data": DataConfig, "train": TrainConfig}
+
+
+def config_from_dict(data, base=None):
+    """Builds a Config from nested dicts; unknown keys are errors, missing keys keep ``base``'s values."""
+    base = base or Config()
+    if not isinstance(data, dict):
+        raise SRGANError("a config file must hold a mapping of sections (model, loss, data, train)")
+    unknown = set(data) - set(_SECTIONS) - {"name"}
+    if unknown:
+        raise SRGANError(f"unknown config section(s): {', '.join(sorted(unknown))}")
+    sections = {}
+    for section, cls in _SECTIONS.items():
+        values = data.get(section) or {}
+        known = {f.name for f in dataclasses.fields(cls)}
+        bad = set(values) - known
+        if bad:
+            raise SRGANError(f"unknown key(s) in {section}: {', '.join(sorted(bad))}")
+        if section == "train" and isinstance(values.get("jit"), bool):
+            values = {**values, "jit": "on" if values["jit"] else "off"}  # YAML reads on/off as booleans
+        sections[section] = dataclasses.replace(getattr(base, section), **values)
+    return validate(Config(name=data.get("name", base.name), **sections))
+
+
+def load_config(source):
+    """Loads a preset name, a JSON/YAML file, or a run directory holding ``config.json``."""
+    if isinstance(source, Config):
+        return validate(source)
+    source = os.fspath(source)
+    if os.path.isdir(source):
+        source = os.path.join(source, "config.json")
+        if not os.path.isfile(source):
+            raise SRGANError(f"no config.json in run directory {os.path.dirname(source)}")
+    if not os.path.isfile(source):
+        return validate(get_preset(source))
+    try:
+        with open(source, encoding="utf-8") as f:
+            data = yaml.safe_load(f)  # YAML is a superset of JSON
+    except (OSError, yaml.YAMLError) as error:
+        raise SRGANError(f"cannot read config {source}: {error}") from error
+    return config_from_dict(data or {})
+
+
+def save_config(config, path):
+    """Writes ``config`` as JSON (atomically: a crash never leaves half a file)."""
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(config.to_dict(), f, indent=2, sort_keys=False)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+def apply_overrides(config, overrides):
+    """Applies ``["section.key=value", ...]``; values are parsed as YAML scalars."""
+    data = config.to_dict()
+    for item in overrides or ():
+        key, sep, raw = item.partition("=")
+        section, dot, name = key.strip().partition(".")
+        if not sep or not dot:
+            raise SRGANError(f"--set expects section.key=value, got {item!r}")
+        if section not in _SECTIONS:
+            raise SRGANError(f"unknown config section {section!r} in {item!r}")
+        if name not in data[section]:
+            raise SRGANError(f"unknown key {name!r} in section {section!r}")
+        data[section][name] = _parse_value(raw, _field_type(section, name))
+    return config_from_dict(data)
+
+
+def _field_type(section, name):
+    return {f.name: f.type for f in dataclasses.fields(_SECTIONS[section])}[name]
+
+
+def _parse_value(raw, annotation):
+    """Parses an override; strings stay strings (YAML would read ``on`` as True)."""
+    raw = raw.strip()
+    if raw.lower() in ("", "null", "none", "~"):
+        return None
+    if annotation in (str, str | None):
+        return raw
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError as error:
+        raise SRGANError(f"cannot parse value {raw!r}: {error}") from error
+    if annotation is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    return value
+
+
+def _check(condition, message):
+    if not condition:
+        raise SRGANError(message)
+
+
+def validate(config):
+    """Checks value ranges and choices; returns ``config`` or raises SRGANError."""
+    m, lo, d, t = config.model, config.loss, config.data, config.train
+    _check(m.scale in SUPPORTED_SCALES, f"model.scale must be one of {SUPPORTED_SCALES}, got {m.scale!r}")
+    _check(isinstance(m.num_blocks, int) and m.num_blocks >= 1, "model.num_blocks must be an integer >= 1")
+    _check(isinstance(m.filters, int) and m.filters >= 1, "model.filters must be an integer >= 1")
+    _check(lo.content in CONTENT_LOSSES, f"loss.content must be one of {CONTENT_LOSSES}, got {lo.content!r}")
+    _check(lo.pretrain_loss in PIXEL_LOSSES, f"loss.pretrain_loss must be one of {PIXEL_LOSSES}")
+    for key in ("content_weight", "adversarial_weight", "pixel_weight", "tv_weight"):
+        _check(getattr(lo, key) >= 0, f"loss.{key} must be >= 0")
+    _check(
+        d.patch_size % m.scale == 0 and d.patch_size % 16 == 0,
+        f"data.patch_size must be a multiple of 16 and of the scale ({m.scale}), got {d.patch_size}",
+    )
+    _check(d.batch_size >= 1, "data.batch_size must be >= 1")
+    _check(d.patches_per_image >= 1, "data.patches_per_image must be >= 1")
+    _check(t.pretrain_steps >= 0 and t.steps >= 0, "train.pretrain_steps and train.steps must be >= 0")
+    _check(t.steps_per_epoch >= 1 and t.checkpoint_every >= 1, "train.steps_per_epoch/checkpoint_every must be >= 1")
+    _check(t.keep_checkpoints >= 1, "train.keep_checkpoints must be >= 1")
+    _check(t.precision in PRECISIONS, f"train.precision must be one of {PRECISIONS}, got {t.precision!r}")
+    _check(t.jit in JIT_MODES, f"train.jit must be one of {JIT_MODES}, got {t.jit!r}")
+    _check(t.strategy in STRATEGIES, f"train.strategy must be one of {STRATEGIES}, got {t.strategy!r}")
+    _check(0.0 <= t.learning_rate_decay_at <= 1.0, "train.learning_rate_decay_at must be in [0, 1]")
+    return config

@@ -1,0 +1,96 @@
+"""Reading real image files into one canonical form: RGB, uint8, upright.
+
+Photos arrive as JPEG with EXIF rotation, PNG with alpha or a palette, 16-bit
+PNG/TIFF, grayscale scans, CMYK JPEG, WebP. Training, validation and
+representative data for quantisation all go through :func:`load_rgb8`, so a
+given file becomes the same pixels everywhere.
+"""
+
+import os
+import warnings
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from srgan_tf.errors import SRGANError
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
+
+# Refuse images above this many pixels before decoding them (decompression
+# bombs); 256 MP is far above any real photo and far below what exhausts RAM.
+DEFAULT_MAX_PIXELS = 256 * 1024 * 1024
+
+_SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
+
+
+def is_image_path(path):
+    return os.path.splitext(os.fspath(path))[1].lower() in IMAGE_EXTENSIONS
+
+
+def open_image(path, max_pixels=DEFAULT_MAX_PIXELS):
+    """Opens ``path`` lazily (header only) and checks its size; raises SRGANError."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(path)
+    except FileNotFoundError as error:
+        raise SRGANError(f"no such file: {path}") from error
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
+        raise SRGANError(f"{path}: image too large ({error})") from error
+    except (OSError, ValueError, SyntaxError) as error:
+        raise SRGANError(f"{path}: not a readable image ({error})") from error
+    width, height = image.size
+    if width * height > max_pixels:
+        image.close()
+        raise SRGANError(f"{path}: {width}x{height} exceeds the limit of {max_pixels} pixels")
+    return image
+
+
+def _sixteen_to_eight(array):
+    # Rounds 0..65535 onto 0..255 (x/257), so 65535 -> 255 and 32896 -> 128.
+    return np.clip(np.floor(array.astype(np.float64) / 257.0 + 0.5), 0, 255).astype(np.uint8)
+
+
+def to_rgb8(image):
+    """Converts a PIL image of any mode to an ``(H, W, 3)`` uint8 RGB array.
+
+    Transparent pixels are composited over white (their stored colour is often
+    garbage); 16-bit data is rounded to 8 bits; CMYK and palettes use PIL's
+    conversions.
+    """
+    if image.mode in _SIXTEEN_BIT_MODES:
+        gray = _sixteen_to_eight(np.asarray(image))
+        return np.repeat(gray[:, :, None], 3, axis=2)
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return np.asarray(Image.alpha_composite(background, rgba).convert("RGB"))
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    return np.asarray(image)
+
+
+def load_rgb8(path, max_pixels=DEFAULT_MAX_PIXELS):
+    """Decodes ``path`` to an upright ``(H, W, 3)`` uint8 RGB array; raises SRGANError."""
+    image = open_image(path, max_pixels)
+    try:
+        with image:
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            return np.ascontiguousarray(to_rgb8(image))
+    except SRGANError:
+        raise
+    except Exception as error:  # PIL raises OSError, ValueError, SyntaxError, ... on bad data
+        raise SRGANError(f"{path}: cannot decode ({error})") from error
+
+
+def save_rgb8(array, path, overwrite=False):
+    """Writes an ``(H, W, 3)`` uint8 array atomically (temp file, then rename)."""
+    path = os.fspath(path)
+    if os.path.exists(path) and not overwrite:
+        raise SRGANError(f"{path} exists (use --overwrite to replace it)")
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    root, ext = os.path.splitext(path)
+    tmp = f"{root}.partial{ext}"
+    Image.fromarray(np.asarray(array, dtype=np.uint8)).save(tmp)
+    os.replace(tmp, path)

@@ -1,0 +1,63 @@
+"""PSNR and SSIM the way super-resolution papers report them.
+
+The protocol (SRGAN, EDSR, ESRGAN and their benchmarks): both images are
+clipped and rounded to uint8, converted to the Y channel of ITU-R BT.601
+YCbCr (Y = 16 + 65.481 R + 128.553 G + 24.966 B, RGB in [0, 1]; Y is kept
+as a float, as BasicSR does — MATLAB would round it too), ``shave`` pixels
+(usually the scale) are cut from every border, then PSNR uses peak 255 in
+float64 and SSIM an 11x11 Gaussian window with σ = 1.5.
+
+Every function works on a batch and returns one value per image.
+"""
+
+import tensorflow as tf
+
+from srgan_tf.errors import SRGANError
+from srgan_tf.ranges import to_uint8
+
+BT601_Y = (65.481, 128.553, 24.966)
+COLOR_MODES = ("y", "rgb")
+
+
+def _prepare(images, shave, mode):
+    """uint8 or [0, 1] float (N, H, W, 3) -> float64 (N, H', W', C) in [0, 255]."""
+    if mode not in COLOR_MODES:
+        raise SRGANError(f"metric mode must be one of {COLOR_MODES}, got {mode!r}")
+    images = tf.convert_to_tensor(images)
+    if images.dtype != tf.uint8:
+        images = to_uint8(images)
+    images = tf.cast(images, tf.float64)
+    if mode == "y":
+        weights = tf.constant(BT601_Y, tf.float64) / 255.0
+        images = 16.0 + tf.reduce_sum(images * weights, axis=-1, keepdims=True)
+    if shave:
+        images = images[:, shave:-shave, shave:-shave, :]
+    return images
+
+
+def psnr(images_a, images_b, shave=0, mode="y"):
+    """Per-image PSNR in dB.
+
+    Args:
+        images_a, images_b: ``(N, H, W, 3)`` RGB, uint8 or float in [0, 1].
+        shave: pixels cut from each border before comparing (use the scale).
+        mode: "y" (BT.601 luma, the papers' protocol) or "rgb".
+
+    Returns:
+        float64 ``(N,)``; ``inf`` for identical images.
+    """
+    a = _prepare(images_a, shave, mode)
+    b = _prepare(images_b, shave, mode)
+    mse = tf.reduce_mean(tf.square(a - b), axis=[1, 2, 3])
+    return 10.0 * tf.math.log(255.0**2 / mse) / tf.math.log(tf.constant(10.0, tf.float64))
+
+
+def ssim(images_a, images_b, shave=0, mode="y"):
+    """Per-image SSIM (11x11 Gaussian window, σ 1.5, K1 0.01, K2 0.03).
+
+    Arguments as :func:`psnr`. For RGB the channels' SSIMs are averaged.
+    Returns float32 ``(N,)``.
+    """
+    a = tf.cast(_prepare(images_a, shave, mode), tf.float32)
+    b = tf.cast(_prepare(images_b, shave, mode), tf.float32)
+    return tf.image.ssim(a, b, max_val=255.0, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03)

@@ -1,0 +1,95 @@
+"""SRResNet, the SRGAN generator (Ledig et al. 2017, Figure 4 top).
+
+    LR [0,1] ─ conv9x9 ─ PReLU ─┬─ B × residual block ─ conv3x3 ─ BN ─(+)─ upsample ─ conv9x9 ─ tanh ─> SR [-1,1]
+                                └───────────────── long skip ───────────┘
+
+Departures from the paper: none in the graph. The pixel shuffle uses
+TensorFlow's channel order (``depth_to_space``), which only permutes which
+convolution filters feed which sub-pixel and does not change the function
+class; it is why weights ported from a PyTorch SRResNet need their last
+upsampling filters reordered.
+"""
+
+import math
+
+import keras
+from keras import layers
+
+from srgan_tf.errors import SRGANError
+from srgan_tf.models.layers import PixelShuffle
+
+SUPPORTED_SCALES = (2, 3, 4, 8)
+
+
+def upsampling_factors(scale):
+    """The per-stage pixel-shuffle factors for ``scale``: x2 stages, or one x3."""
+    if scale not in SUPPORTED_SCALES:
+        raise SRGANError(f"scale must be one of {SUPPORTED_SCALES}, got {scale!r}")
+    if scale == 3:
+        return [3]
+    return [2] * int(math.log2(scale))
+
+
+def _prelu(name):
+    # One slope per channel, shared over H and W: per-pixel slopes (Keras'
+    # default) would fix the input size and break any-size inference.
+    return layers.PReLU(shared_axes=[1, 2], name=name)
+
+
+def _residual_block(x, filters, index, momentum):
+    prefix = f"res{index}"
+    y = layers.Conv2D(filters, 3, padding="same", name=f"{prefix}_conv1")(x)
+    y = layers.BatchNormalization(momentum=momentum, name=f"{prefix}_bn1")(y)
+    y = _prelu(f"{prefix}_prelu")(y)
+    y = layers.Conv2D(filters, 3, padding="same", name=f"{prefix}_conv2")(y)
+    y = layers.BatchNormalization(momentum=momentum, name=f"{prefix}_bn2")(y)
+    return layers.Add(name=f"{prefix}_add")([x, y])
+
+
+def build_generator(
+    scale=4,
+    num_blocks=16,
+    filters=64,
+    bn_momentum=0.99,
+    name="srresnet",
+):
+    """Builds the SRResNet generator as a Keras functional model.
+
+    Args:
+        scale: upscaling factor, one of 2, 3, 4, 8 (x2 stages; one x3 stage for 3).
+        num_blocks: residual blocks B (16 in the paper).
+        filters: feature channels (64 in the paper).
+        bn_momentum: BatchNormalization moving-average momentum.
+        name: the model's name.
+
+    Returns:
+        A ``keras.Model`` mapping float ``(N, H, W, 3)`` images in [0, 1] to
+        float32 ``(N, scale·H, scale·W, 3)`` images in [-1, 1]. H and W are
+        ``None``: any size works.
+    """
+    factors = upsampling_factors(scale)
+    if num_blocks < 1:
+        raise SRGANError(f"num_blocks must be >= 1, got {num_blocks}")
+    if filters < 1:
+        raise SRGANError(f"filters must be >= 1, got {filters}")
+
+    lr_images = keras.Input(shape=(None, None, 3), name="lr_images")
+    x = layers.Conv2D(filters, 9, padding="same", name="head_conv")(lr_images)
+    head = _prelu("head_prelu")(x)
+
+    x = head
+    for index in range(num_blocks):
+        x = _residual_block(x, filters, index, bn_momentum)
+    x = layers.Conv2D(filters, 3, padding="same", name="body_conv")(x)
+    x = layers.BatchNormalization(momentum=bn_momentum, name="body_bn")(x)
+    x = layers.Add(name="long_skip")([head, x])
+
+    for stage, factor in enumerate(factors):
+        x = layers.Conv2D(filters * factor * factor, 3, padding="same", name=f"up{stage}_conv")(x)
+        x = PixelShuffle(factor, name=f"up{stage}_shuffle")(x)
+        x = _prelu(f"up{stage}_prelu")(x)
+
+    x = layers.Conv2D(3, 9, padding="same", name="tail_conv")(x)
+    # float32 so mixed-precision training still produces full-precision images.
+    sr_images = layers.Activation("tanh", dtype="float32", name="sr_images")(x)
+    return keras.Model(lr_images, sr_images, name=name)

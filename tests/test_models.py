@@ -1,0 +1,75 @@
+"""The three networks: shapes, sizes, any-size inference, safe .keras round-trips."""
+
+import keras
+import numpy as np
+import pytest
+
+from srgan_tf import SRGANError
+from srgan_tf.models import PixelShuffle, build_discriminator, build_generator
+
+
+def _roundtrip(model, tmp_path, inputs):
+    path = tmp_path / f"{model.name}.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path, safe_mode=True)
+    np.testing.assert_array_equal(model.predict(inputs, verbose=0), loaded.predict(inputs, verbose=0))
+    return loaded
+
+
+def test_paper_generator_has_paper_size():
+    # Ledig et al.: ~1.55 M parameters for B=16, 64 filters, x4.
+    assert build_generator().count_params() == 1_554_883
+
+
+def test_paper_discriminator_layout():
+    model = build_discriminator()
+    convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert [c.filters for c in convs] == [64, 64, 128, 128, 256, 256, 512, 512]
+    assert [c.strides[0] for c in convs] == [1, 2, 1, 2, 1, 2, 1, 2]
+    bns = [layer.name for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    assert bns == [f"bn{i}" for i in range(1, 8)]  # none after the first conv
+    assert model.get_layer("dense").units == 1024
+    assert model.get_layer("logits").activation.__name__ == "linear"  # logits; sigmoid lives in the loss
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4, 8])
+def test_generator_any_size_and_range(scale, rng):
+    model = build_generator(scale=scale, num_blocks=1, filters=8)
+    for height, width in [(7, 13), (16, 9)]:
+        lr_images = rng.random((2, height, width, 3), dtype=np.float32)
+        sr_images = model(lr_images, training=False).numpy()
+        assert sr_images.shape == (2, height * scale, width * scale, 3)
+        assert sr_images.dtype == np.float32
+        assert np.all(np.abs(sr_images) <= 1.0)
+
+
+def test_generator_prelu_is_per_channel():
+    model = build_generator(num_blocks=1, filters=8)
+    assert model.get_layer("head_prelu").get_weights()[0].shape == (1, 1, 8)
+
+
+def test_generator_rejects_bad_scale():
+    with pytest.raises(SRGANError, match="scale must be one of"):
+        build_generator(scale=5)
+
+
+def test_discriminator_rejects_bad_patch():
+    with pytest.raises(SRGANError, match="multiple of 16"):
+        build_discriminator(patch_size=40)
+
+
+def test_models_roundtrip_safe_mode(tmp_path, rng):
+    generator = build_generator(num_blocks=2, filters=8)
+    loaded = _roundtrip(generator, tmp_path, rng.random((1, 11, 6, 3), dtype=np.float32))
+    assert loaded.get_layer("up0_shuffle").factor == 2
+    discriminator = build_discriminator(patch_size=32, filters=8, dense_units=16)
+    _roundtrip(discriminator, tmp_path, rng.random((2, 32, 32, 3), dtype=np.float32) * 2 - 1)
+
+
+def test_pixel_shuffle_matches_reference_layout(rng):
+    # Reference: out[n, h*r + i, w*r + j, c] = in[n, h, w, (i*r + j)*C + c]  (TF's DCR order).
+    r, channels = 2, 3
+    inputs = rng.random((1, 3, 4, channels * r * r), dtype=np.float32)
+    out = PixelShuffle(r)(inputs).numpy()
+    expected = inputs.reshape(1, 3, 4, r, r, channels).transpose(0, 1, 3, 2, 4, 5).reshape(1, 6, 8, channels)
+    np.testing.assert_array_equal(out, expected)
