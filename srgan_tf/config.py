@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from srgan_tf.data.degradations import DEGRADATIONS
 from srgan_tf.errors import SRGANError
 from srgan_tf.models.generator import SUPPORTED_SCALES
 
@@ -27,7 +28,6 @@ PIXEL_LOSSES = ("mse", "l1")
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 JIT_MODES = ("auto", "on", "off")
 STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
-CACHE_MODES = (None, "memory")
 
 
 @dataclass
@@ -62,15 +62,16 @@ class DataConfig:
     """Where images come from and how patches are made."""
 
     train_dir: str | None = None  # None: the bundled sample photos
+    train_lr_dir: str | None = None  # paired LR images (DIV2K layout); None: degrade HR
     val_dir: str | None = None  # None: the bundled held-out photos
     patch_size: int = 96  # HR side; LR side is patch_size / scale
     batch_size: int = 16  # global batch, split across replicas
     patches_per_image: int = 16
     degradation: str = "bicubic"
     augment: bool = True
-    cache: str | None = None  # None, "memory", or a file path prefix
-    shuffle_buffer: int = 512
+    cache: str | None = None  # None, "memory", or a folder for decoded images
     val_max_images: int = 8
+    val_max_side: int | None = 512  # centre-crop validation HR to bound eval time; None: whole
 
 
 @dataclass
@@ -224,7 +225,7 @@ def _parse_value(raw, annotation):
     raw = raw.strip()
     if raw.lower() in ("", "null", "none", "~"):
         return None
-    if annotation in (str, str | None):
+    if annotation in (str, str | None):  # noqa: SIM109
         return raw
     try:
         value = yaml.safe_load(raw)
@@ -256,6 +257,8 @@ def validate(config):
     )
     _check(d.batch_size >= 1, "data.batch_size must be >= 1")
     _check(d.patches_per_image >= 1, "data.patches_per_image must be >= 1")
+    _check(d.degradation in DEGRADATIONS, f"data.degradation must be one of {tuple(DEGRADATIONS)}")
+    _check(d.cache is None or bool(d.cache), "data.cache must be null, memory or a folder")
     _check(t.pretrain_steps >= 0 and t.steps >= 0, "train.pretrain_steps and train.steps must be >= 0")
     _check(t.steps_per_epoch >= 1 and t.checkpoint_every >= 1, "train.steps_per_epoch/checkpoint_every must be >= 1")
     _check(t.keep_checkpoints >= 1, "train.keep_checkpoints must be >= 1")

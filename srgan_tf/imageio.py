@@ -10,7 +10,7 @@ import os
 import warnings
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from srgan_tf.errors import SRGANError
 
@@ -37,8 +37,10 @@ def open_image(path, max_pixels=DEFAULT_MAX_PIXELS):
         raise SRGANError(f"no such file: {path}") from error
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
         raise SRGANError(f"{path}: image too large ({error})") from error
+    except UnidentifiedImageError as error:
+        raise SRGANError(f"{path}: not a recognised image file") from error
     except (OSError, ValueError, SyntaxError) as error:
-        raise SRGANError(f"{path}: not a readable image ({error})") from error
+        raise SRGANError(f"{path}: unreadable ({error})") from error
     width, height = image.size
     if width * height > max_pixels:
         image.close()

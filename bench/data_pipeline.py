@@ -1,0 +1,69 @@
+"""Input pipeline throughput at the paper's config (batch 16, 96x96 HR, x4).
+
+    python bench/data_pipeline.py [--batches 60] [--repeats 5]
+
+Rows: the bundled photos, and a folder of 2040x1356 PNGs (DIV2K-sized, made
+from the bundled photos by the script) with 1 and 16 patches per decoded image.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from common import machine_line, median_time, print_table  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from srgan_tf.assets import SAMPLE_TRAIN_DIR  # noqa: E402
+from srgan_tf.config import apply_overrides, get_preset  # noqa: E402
+from srgan_tf.data import make_training_data  # noqa: E402
+
+
+def make_2k_folder(root, count=8):
+    for index, name in enumerate(sorted(os.listdir(SAMPLE_TRAIN_DIR))[:count]):
+        image = Image.open(os.path.join(SAMPLE_TRAIN_DIR, name)).convert("RGB")
+        image.resize((2040, 1356), Image.BICUBIC).save(os.path.join(root, f"{index:04d}.png"))
+    return root
+
+
+def measure(config, batches, repeats):
+    dataset, _ = make_training_data(config)
+    iterator = iter(dataset)
+    next(iterator)  # start-up (threads, first decodes) is not throughput
+
+    def run():
+        for _ in range(batches):
+            next(iterator)
+
+    seconds, _ = median_time(run, repeats=repeats, warmup=1)
+    batch_rate = batches / seconds
+    return batch_rate, batch_rate * config.data.batch_size
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--batches", type=int, default=60)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    paper = get_preset("srgan_x4")
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        make_2k_folder(folder)
+        cases = [
+            ("bundled photos (8)", [], 16),
+            ("2040x1356 PNG (8)", [f"data.train_dir={folder}"], 16),
+            ("2040x1356 PNG (8)", [f"data.train_dir={folder}"], 1),
+        ]
+        for label, overrides, per_image in cases:
+            config = apply_overrides(paper, [*overrides, f"data.patches_per_image={per_image}"])
+            batch_rate, patch_rate = measure(config, args.batches, args.repeats)
+            rows.append((label, per_image, f"{batch_rate:.1f}", f"{patch_rate:.0f}"))
+    print(machine_line())
+    print(f"batch 16, 96x96 HR -> 24x24 LR, x4; median of {args.repeats} runs of {args.batches} batches\n")
+    print_table(["source", "patches/image", "batches/s", "patches/s"], rows)
+
+
+if __name__ == "__main__":
+    main()

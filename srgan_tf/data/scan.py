@@ -1,0 +1,114 @@
+"""Finding training images and weeding out bad ones before training starts.
+
+A scan opens every file's header only (no pixel decode), so a folder of
+thousands of photos is checked in seconds. Unreadable files, files that are
+not images, and images smaller than the HR patch are left out and reported in
+one warning; files that turn out corrupt only when decoded (a truncated PNG)
+are skipped later by the pipeline and counted there.
+"""
+
+import os
+import warnings
+from dataclasses import dataclass, field
+
+from tqdm.auto import tqdm
+
+from srgan_tf.errors import SRGANError
+from srgan_tf.imageio import DEFAULT_MAX_PIXELS, is_image_path, open_image
+
+# How many skipped names a warning lists before "and N more".
+_NAMES_SHOWN = 5
+
+
+@dataclass
+class ScanResult:
+    """Usable files (sorted) and ``(path, reason)`` for each file left out."""
+
+    files: list = field(default_factory=list)
+    sizes: list = field(default_factory=list)  # (width, height) per usable file
+    skipped: list = field(default_factory=list)
+
+    def summary(self):
+        """One line naming what was skipped, or "" when nothing was."""
+        if not self.skipped:
+            return ""
+        shown = ", ".join(f"{os.path.basename(p)} ({why})" for p, why in self.skipped[:_NAMES_SHOWN])
+        more = len(self.skipped) - _NAMES_SHOWN
+        tail = f", and {more} more" if more > 0 else ""
+        total = len(self.files) + len(self.skipped)
+        return f"skipped {len(self.skipped)} of {total} image files: {shown}{tail}"
+
+
+def find_images(root):
+    """All files with an image extension under ``root`` (recursive, sorted)."""
+    root = os.fspath(root)
+    if os.path.isfile(root):
+        return [root]
+    if not os.path.isdir(root):
+        raise SRGANError(f"image folder not found: {root}")
+    found = []
+    for folder, dirs, names in os.walk(root, followlinks=True):
+        dirs.sort()
+        found.extend(os.path.join(folder, n) for n in sorted(names) if is_image_path(n))
+    return found
+
+
+def scan_images(paths, min_size=0, max_pixels=DEFAULT_MAX_PIXELS, what="images"):
+    """Checks each file's header; returns a :class:`ScanResult` and warns once about skips.
+
+    Args:
+        paths: image file paths.
+        min_size: smallest accepted width and height (the HR patch size).
+        max_pixels: larger images are refused (decompression bombs).
+        what: how the warning/error names this set ("training images", ...).
+
+    Raises:
+        SRGANError: when no usable image is left.
+    """
+    result = ScanResult()
+    for path in tqdm(paths, desc=f"scanning {what}", unit="file", disable=len(paths) < 500, leave=False):
+        try:
+            image = open_image(path, max_pixels)
+        except SRGANError as error:
+            reason = str(error).split(": ", 1)[-1]
+            result.skipped.append((path, reason))
+            continue
+        with image:
+            width, height = image.size
+            frames = getattr(image, "n_frames", 1)
+        if width < min_size or height < min_size:
+            result.skipped.append((path, f"{width}x{height} is smaller than the {min_size}px patch"))
+        elif frames > 1:
+            result.skipped.append((path, f"animated ({frames} frames)"))
+        else:
+            result.files.append(path)
+            result.sizes.append((width, height))
+    if result.skipped:
+        warnings.warn(result.summary(), stacklevel=2)
+    if not result.files:
+        detail = f" ({result.summary()})" if result.skipped else ""
+        raise SRGANError(f"no usable {what} found among {len(paths)} file(s){detail}")
+    return result
+
+
+def pair_low_resolution(hr_files, lr_dir, scale):
+    """Matches DIV2K-style LR files to HR files: ``0001.png`` <-> ``0001x4.png`` or the same name.
+
+    Returns the LR path for each HR file; raises SRGANError listing the first unmatched ones.
+    """
+    by_stem = {}
+    for path in find_images(lr_dir):
+        by_stem[os.path.splitext(os.path.basename(path))[0].lower()] = path
+    pairs, missing = [], []
+    for path in hr_files:
+        stem = os.path.splitext(os.path.basename(path))[0].lower()
+        match = by_stem.get(f"{stem}x{scale}") or by_stem.get(stem)
+        if match is None:
+            missing.append(os.path.basename(path))
+        pairs.append(match)
+    if missing:
+        raise SRGANError(
+            f"{len(missing)} HR image(s) have no LR partner in {lr_dir} (expected NAMEx{scale}.ext or NAME.ext): "
+            + ", ".join(missing[:_NAMES_SHOWN])
+        )
+    return pairs

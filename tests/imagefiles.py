@@ -1,0 +1,54 @@
+"""Writes real image files of every awkward kind for the data and upscale tests."""
+
+import io
+import os
+
+import numpy as np
+from PIL import Image
+
+
+def photo_crop(photo, height, width, top=0, left=0):
+    return np.ascontiguousarray(photo[top : top + height, left : left + width])
+
+
+def make_messy_folder(root, photo):
+    """A folder with good images in odd formats and broken files; returns {name: kind}."""
+    os.makedirs(root, exist_ok=True)
+    rgb = photo_crop(photo, 160, 160)
+    kinds = {}
+
+    Image.fromarray(rgb).save(os.path.join(root, "good.png"))
+    kinds["good.png"] = "ok"
+
+    rgba = np.dstack([rgb, np.full(rgb.shape[:2], 128, np.uint8)])
+    Image.fromarray(rgba, "RGBA").save(os.path.join(root, "rgba.png"))
+    kinds["rgba.png"] = "ok"
+
+    Image.fromarray(rgb).convert("L").save(os.path.join(root, "gray.jpg"), quality=95)
+    kinds["gray.jpg"] = "ok"
+
+    sixteen = (rgb[:, :, 1].astype(np.uint16) * 257).astype(np.uint16)
+    Image.fromarray(sixteen).save(os.path.join(root, "sixteen.png"))
+    kinds["sixteen.png"] = "ok"
+
+    Image.fromarray(rgb[:10, :10]).save(os.path.join(root, "tiny.png"))
+    kinds["tiny.png"] = "too small"
+
+    with open(os.path.join(root, "notes.png"), "w") as f:
+        f.write("this is a text file, not a PNG\n")
+    kinds["notes.png"] = "not an image"
+
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, "JPEG")
+    data = bytearray(buffer.getvalue())
+    data[2:40] = b"\x00" * 38  # wreck the JPEG segment headers
+    with open(os.path.join(root, "corrupt.jpg"), "wb") as f:
+        f.write(bytes(data))
+    kinds["corrupt.jpg"] = "corrupt"
+
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, "PNG")
+    with open(os.path.join(root, "truncated.png"), "wb") as f:
+        f.write(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+    kinds["truncated.png"] = "truncated"
+    return kinds
