@@ -51,3 +51,51 @@ def plot_patch_pairs(lr_images, hr_images, path, count=4):
             ax.set_title(title, fontsize=8)
             ax.axis("off")
     return _save(figure, path)
+
+
+def plot_comparison(panels, path, title=None):
+    """The paper's Figure 2 layout: one row of same-size crops with titles.
+
+    Args:
+        panels: list of ``(image, title)``; images uint8 or float in [0, 1] / [-1, 1].
+        path: the PNG to write.
+    """
+    figure, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.6), squeeze=False)
+    for ax, (image, label) in zip(axes[0], panels):
+        ax.imshow(_unit(image), interpolation="nearest")
+        ax.set_title(label, fontsize=9)
+        ax.axis("off")
+    if title:
+        figure.suptitle(title, fontsize=10)
+    return _save(figure, path)
+
+
+def plot_loss_curves(csv_path, path, title=None):
+    """Loss, discriminator-output and PSNR curves from a step-logger CSV."""
+    import csv
+
+    with open(csv_path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        return None
+    steps = np.array([float(r["step"]) for r in rows])
+    columns = {k: np.array([float(r[k]) if r[k] not in ("", None) else np.nan for r in rows]) for k in rows[0]}
+    groups = [
+        ("generator", [k for k in ("pixel_loss", "g_loss", "content_loss") if k in columns], True),
+        ("adversarial", [k for k in ("adversarial_loss", "d_loss") if k in columns], False),
+        ("discriminator outputs", [k for k in ("d_real", "d_fake") if k in columns], False),
+    ]
+    groups = [g for g in groups if g[1]]
+    figure, axes = plt.subplots(1, len(groups), figsize=(5 * len(groups), 3.6), squeeze=False)
+    for ax, (name, keys, log_scale) in zip(axes[0], groups):
+        for key in keys:
+            ax.plot(steps, columns[key], label=key)
+        if log_scale and all(np.nanmin(columns[k]) > 0 for k in keys):
+            ax.set_yscale("log")
+        ax.set_title(name, fontsize=10)
+        ax.set_xlabel("step")
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+    if title:
+        figure.suptitle(title, fontsize=10)
+    return _save(figure, path)

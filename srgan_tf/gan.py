@@ -1,0 +1,192 @@
+"""SRGAN as a ``keras.Model``: the paper's training step, run by ``fit``.
+
+One class covers both stages of Ledig et al. 2017 (https://arxiv.org/abs/1609.04802):
+
+- stage 1, SRResNet: ``SRGAN(generator)`` — no discriminator; the generator
+  minimises a pixel loss (MSE in the paper);
+- stage 2, SRGAN: ``SRGAN(generator, discriminator, feature_extractor)`` —
+  the discriminator learns HR vs G(LR), the generator minimises
+  ``content_weight · content + adversarial_weight · (−log D(G(LR)))``.
+
+Both networks step from one shared forward pass each step (k = 1 update each,
+as BasicSR does), rather than Goodfellow's strictly alternating scheme, which
+would need a second generator forward per step. Losses are per-example and
+averaged over the *global* batch, so gradients are right under tf.distribute;
+``optimizer.scale_loss`` makes the same code correct under a
+``LossScaleOptimizer`` (mixed_float16).
+"""
+
+import keras
+import tensorflow as tf
+
+from srgan_tf import losses
+from srgan_tf.errors import SRGANError
+from srgan_tf.metrics import psnr, ssim
+from srgan_tf.ranges import signed_to_unit
+
+PIXEL_LOSSES = {"mse": losses.pixel_mse, "l1": losses.pixel_l1}
+
+
+class SRGAN(keras.Model):
+    """Generator (+ discriminator + VGG features) with SRGAN's custom ``train_step``.
+
+    Args:
+        generator: LR [0, 1] -> SR [-1, 1] model (see ``build_generator``).
+        discriminator: HR [-1, 1] -> logits, or None for stage 1 (SRResNet).
+        feature_extractor: frozen VGG features for a "vgg*" content loss.
+        scale: the generator's factor; validation shaves this many border pixels.
+        content: "vgg54"/"vgg22" (needs ``feature_extractor``), "mse" or "l1".
+        content_weight, adversarial_weight, pixel_weight, tv_weight: the
+            generator loss weights (pixel and TV terms are extras, 0 in the paper).
+        pixel_loss: the stage-1 loss, "mse" (paper) or "l1".
+        feature_rescale: VGG feature scaling (1/12.75 in the paper).
+    """
+
+    def __init__(
+        self,
+        generator,
+        discriminator=None,
+        feature_extractor=None,
+        *,
+        scale=4,
+        content="vgg54",
+        content_weight=1.0,
+        adversarial_weight=1e-3,
+        pixel_weight=0.0,
+        tv_weight=0.0,
+        pixel_loss="mse",
+        feature_rescale=losses.VGG_FEATURE_RESCALE,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if discriminator is not None and content.startswith("vgg") and feature_extractor is None:
+            raise SRGANError(f"content loss {content!r} needs a VGG feature extractor")
+        if pixel_loss not in PIXEL_LOSSES:
+            raise SRGANError(f"pixel_loss must be one of {tuple(PIXEL_LOSSES)}, got {pixel_loss!r}")
+        self.generator = generator
+        self.discriminator = discriminator
+        self.feature_extractor = feature_extractor
+        self.scale = scale
+        self.content = content
+        self.content_weight = content_weight
+        self.adversarial_weight = adversarial_weight
+        self.pixel_weight = pixel_weight
+        self.tv_weight = tv_weight
+        self.pixel_loss = pixel_loss
+        self.feature_rescale = feature_rescale
+        # Counts optimizer steps across resumes; "only first replica" so each replica may add 1.
+        self.step = keras.Variable(0, dtype="int64", trainable=False, name="step", aggregation="only_first_replica")
+        self._trackers = {name: keras.metrics.Mean(name=name) for name in ("psnr", "ssim")}
+
+    @property
+    def is_pretraining(self):
+        return self.discriminator is None
+
+    @property
+    def metrics(self):
+        # Validation means, listed so Keras resets them at every evaluation.
+        return list(self._trackers.values())
+
+    def compile(self, generator_optimizer, discriminator_optimizer=None, **kwargs):
+        """Args: the two optimizers (the second only for stage 2); ``kwargs`` go to
+        ``keras.Model.compile`` (``jit_compile``, ``steps_per_execution``)."""
+        super().compile(**kwargs)
+        if not self.is_pretraining and discriminator_optimizer is None:
+            raise SRGANError("stage 2 needs a discriminator_optimizer")
+        self.generator_optimizer = generator_optimizer
+        self.discriminator_optimizer = None if self.is_pretraining else discriminator_optimizer
+
+    def build_optimizers(self):
+        """Creates optimizer slots now (call inside the strategy scope, before ``fit``).
+
+        Under MirroredStrategy, Keras would otherwise create them lazily inside
+        the replicated step, which fails ("You must feed a value for placeholder").
+        """
+        self.generator_optimizer.build(self.generator.trainable_variables)
+        if self.discriminator_optimizer is not None:
+            self.discriminator_optimizer.build(self.discriminator.trainable_variables)
+
+    def call(self, lr_images, training=False):
+        return self.generator(lr_images, training=training)
+
+    # -- losses -----------------------------------------------------------------
+
+    def content_loss(self, hr_images, sr_images):
+        """Per-example content loss of stage 2."""
+        if self.content in PIXEL_LOSSES:
+            return PIXEL_LOSSES[self.content](hr_images, sr_images)
+        batch = tf.shape(hr_images)[0]
+        features = self.feature_extractor(tf.concat([hr_images, sr_images], axis=0), training=False)
+        return losses.feature_mse(features[:batch], features[batch:], self.feature_rescale)
+
+    # -- steps ------------------------------------------------------------------
+
+    def train_step(self, data):
+        lr_images, hr_images = data
+        if self.is_pretraining:
+            logs = self._pretrain_step(lr_images, hr_images)
+        else:
+            logs = self._gan_step(lr_images, hr_images)
+        self.step.assign_add(1)
+        # This step's values, not running means: the step logger averages them
+        # over its interval and the GAN-health and NaN checks need them raw.
+        logs["learning_rate"] = self.generator_optimizer.learning_rate
+        return logs
+
+    def _pretrain_step(self, lr_images, hr_images):
+        with tf.GradientTape() as tape:
+            sr_images = self.generator(lr_images, training=True)
+            per_example = PIXEL_LOSSES[self.pixel_loss](hr_images, sr_images)
+            loss = tf.nn.compute_average_loss(per_example)
+            scaled = self.generator_optimizer.scale_loss(loss)
+        variables = self.generator.trainable_variables
+        grads = tape.gradient(scaled, variables)
+        self.generator_optimizer.apply(grads, variables)
+        return {"pixel_loss": loss, "g_grad_norm": tf.linalg.global_norm(grads)}
+
+    def _gan_step(self, lr_images, hr_images):
+        # Two tapes over one forward pass: each network is updated only from its
+        # own loss — the discriminator never follows the generator's gradient
+        # (that would teach it to be fooled), and vice versa.
+        with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+            sr_images = self.generator(lr_images, training=True)
+            real_logits = self.discriminator(hr_images, training=True)
+            fake_logits = self.discriminator(sr_images, training=True)
+
+            content = self.content_loss(hr_images, sr_images)
+            adversarial = losses.generator_adversarial(fake_logits)
+            per_example = self.content_weight * content + self.adversarial_weight * adversarial
+            if self.pixel_weight:
+                per_example += self.pixel_weight * losses.pixel_mse(hr_images, sr_images)
+            if self.tv_weight:
+                per_example += self.tv_weight * losses.total_variation(sr_images)
+            g_loss = tf.nn.compute_average_loss(per_example)
+            d_loss = tf.nn.compute_average_loss(losses.discriminator_adversarial(real_logits, fake_logits))
+            g_scaled = self.generator_optimizer.scale_loss(g_loss)
+            d_scaled = self.discriminator_optimizer.scale_loss(d_loss)
+
+        g_vars = self.generator.trainable_variables
+        d_vars = self.discriminator.trainable_variables
+        g_grads = g_tape.gradient(g_scaled, g_vars)
+        d_grads = d_tape.gradient(d_scaled, d_vars)
+        self.generator_optimizer.apply(g_grads, g_vars)
+        self.discriminator_optimizer.apply(d_grads, d_vars)
+        return {
+            "g_loss": g_loss,
+            "content_loss": tf.reduce_mean(content),
+            "adversarial_loss": tf.reduce_mean(adversarial),
+            "d_loss": d_loss,
+            "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
+            "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits)),
+            "g_grad_norm": tf.linalg.global_norm(g_grads),
+            "d_grad_norm": tf.linalg.global_norm(d_grads),
+        }
+
+    def test_step(self, data):
+        """Y-channel PSNR/SSIM (shave = scale) of G(LR) against HR, as papers report."""
+        lr_images, hr_images = data
+        sr_images = signed_to_unit(self.generator(lr_images, training=False))
+        hr_images = signed_to_unit(hr_images)
+        self._trackers["psnr"].update_state(tf.cast(psnr(hr_images, sr_images, shave=self.scale), tf.float32))
+        self._trackers["ssim"].update_state(ssim(hr_images, sr_images, shave=self.scale))
+        return {"psnr": self._trackers["psnr"].result(), "ssim": self._trackers["ssim"].result()}

@@ -1,0 +1,243 @@
+"""Config -> run directory: the paper's two stages, each a resumable Keras ``fit``.
+
+A run directory is self-contained::
+
+    RUN/config.json              the resolved config (later commands need nothing else)
+    RUN/checkpoints/{pretrain,gan}/   both networks, both optimizers, the step (last K)
+    RUN/logs/{pretrain,gan}/     TensorBoard scalars and images; RUN/logs/*.csv per-step scalars
+    RUN/samples/*.png            bicubic | SR | HR after every epoch; loss curves at the end
+    RUN/srresnet.keras           the stage-1 generator (SRResNet)
+    RUN/generator.keras          the final generator
+
+Running the same command again continues from the last checkpoint: a
+finished stage is skipped, stage 2 starts from ``srresnet.keras``, and each
+stage ends exactly at its configured step count.
+"""
+
+import math
+import os
+import warnings
+from dataclasses import dataclass
+
+import keras
+import tensorflow as tf
+
+from srgan_tf.callbacks import CheckpointSaver, GANHealth, NonFiniteGuard, SampleWriter, StepLogger, StopAtStep
+from srgan_tf.config import load_config, save_config
+from srgan_tf.data import make_training_data, make_validation_data, train_split, val_split
+from srgan_tf.errors import SRGANError
+from srgan_tf.gan import SRGAN
+from srgan_tf.models import build_discriminator, build_feature_extractor, build_generator
+from srgan_tf.plots import plot_loss_curves
+from srgan_tf.runtime import make_strategy, precision_policy, resolve_jit, seed_everything
+
+STAGES = ("pretrain", "gan")
+
+
+@dataclass
+class RunDir:
+    """The paths inside a run directory."""
+
+    root: str
+
+    def __post_init__(self):
+        self.root = os.fspath(self.root)
+
+    config = property(lambda self: os.path.join(self.root, "config.json"))
+    srresnet = property(lambda self: os.path.join(self.root, "srresnet.keras"))
+    generator = property(lambda self: os.path.join(self.root, "generator.keras"))
+    samples = property(lambda self: os.path.join(self.root, "samples"))
+
+    def checkpoints(self, stage):
+        return os.path.join(self.root, "checkpoints", stage)
+
+    def logs(self, stage):
+        return os.path.join(self.root, "logs", stage)
+
+    def csv(self, stage):
+        return os.path.join(self.root, "logs", f"{stage}.csv")
+
+    def loss_curves(self, stage):
+        return os.path.join(self.samples, f"{stage}_loss_curves.png")
+
+
+def save_model_atomically(model, path):
+    """``model.save`` to a temporary name, then rename: a crash never leaves half a file."""
+    tmp = f"{path[: -len('.keras')]}.partial.keras"
+    model.save(tmp)
+    os.replace(tmp, path)
+
+
+def _check_run_dir_config(run, config):
+    """Re-running in a run dir must not silently change the networks being resumed."""
+    if not os.path.exists(run.config):
+        return
+    old = load_config(run.config)
+    for section in ("model", "loss"):
+        if getattr(old, section) != getattr(config, section):
+            raise SRGANError(
+                f"{run.root} was trained with a different {section} config; use a new --run-dir "
+                "or the same settings to resume"
+            )
+    if old.data.patch_size != config.data.patch_size:
+        raise SRGANError(f"{run.root} was trained with data.patch_size={old.data.patch_size}")
+
+
+def _optimizer(learning_rate, config):
+    t = config.train
+    optimizer = keras.optimizers.Adam(learning_rate, beta_1=t.beta_1, beta_2=t.beta_2)
+    if t.precision == "mixed_float16":
+        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+    return optimizer
+
+
+def _stage2_learning_rate(config):
+    t = config.train
+    boundary = int(t.steps * t.learning_rate_decay_at)
+    if 0 < boundary < t.steps:
+        # The paper: 1e-4 for the first half of stage 2, then 1e-5.
+        return keras.optimizers.schedules.PiecewiseConstantDecay(
+            [boundary], [t.learning_rate, t.learning_rate * t.learning_rate_decay]
+        )
+    return t.learning_rate
+
+
+def build_stage_model(config, stage, init_generator=None, feature_extractor=None):
+    """Builds and compiles the SRGAN model for ``stage`` (call inside the strategy scope)."""
+    m, lo = config.model, config.loss
+    generator = build_generator(m.scale, m.num_blocks, m.filters, m.bn_momentum)
+    if init_generator is not None:
+        generator.set_weights(keras.models.load_model(init_generator, safe_mode=True).get_weights())
+    if stage == "pretrain":
+        model = SRGAN(generator, scale=m.scale, pixel_loss=lo.pretrain_loss)
+        model.compile(
+            _optimizer(config.train.pretrain_learning_rate, config), jit_compile=resolve_jit(config.train.jit)
+        )
+    else:
+        discriminator = build_discriminator(
+            config.data.patch_size, m.discriminator_filters, m.discriminator_dense_units, m.bn_momentum
+        )
+        model = SRGAN(
+            generator,
+            discriminator,
+            feature_extractor,
+            scale=m.scale,
+            content=lo.content,
+            content_weight=lo.content_weight,
+            adversarial_weight=lo.adversarial_weight,
+            pixel_weight=lo.pixel_weight,
+            tv_weight=lo.tv_weight,
+            pixel_loss=lo.pretrain_loss,
+            feature_rescale=lo.vgg_feature_rescale,
+        )
+        lr_schedule = _stage2_learning_rate(config)
+        model.compile(
+            _optimizer(lr_schedule, config),
+            _optimizer(lr_schedule, config),
+            jit_compile=resolve_jit(config.train.jit),
+        )
+    model.build_optimizers()
+    return model
+
+
+def _checkpoint(model):
+    objects = {"generator": model.generator, "generator_optimizer": model.generator_optimizer, "step": model.step}
+    if not model.is_pretraining:
+        objects.update(discriminator=model.discriminator, discriminator_optimizer=model.discriminator_optimizer)
+    return tf.train.Checkpoint(**objects)
+
+
+def _feature_extractor(config):
+    lo = config.loss
+    if not lo.content.startswith("vgg"):
+        return None
+    return build_feature_extractor(lo.content, weights=lo.vgg_weights, before_activation=lo.vgg_before_activation)
+
+
+def run_stage(config, run, stage, splits, strategy, verbose=1, extra_callbacks=()):
+    """Trains one stage to its configured step count, resuming from its checkpoints.
+
+    Returns the model and whether any step ran now (False: the stage was already done).
+    """
+    t = config.train
+    total = t.pretrain_steps if stage == "pretrain" else t.steps
+    init = None
+    if stage == "gan" and os.path.exists(run.srresnet):
+        init = run.srresnet
+    with strategy.scope():
+        model = build_stage_model(config, stage, init, _feature_extractor(config) if stage == "gan" else None)
+        checkpoint = _checkpoint(model)
+        manager = tf.train.CheckpointManager(checkpoint, run.checkpoints(stage), max_to_keep=t.keep_checkpoints)
+        if manager.latest_checkpoint:
+            checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
+    start = int(model.step.numpy())
+    if start < total:
+        if verbose:
+            where = f"resuming at step {start}" if start else "starting"
+            replicas = strategy.num_replicas_in_sync
+            print(f"[{stage}] {where}; {total} steps, batch {config.data.batch_size}, {replicas} replica(s)")
+        train_data, _ = make_training_data(config, splits[0], start_step=start)
+        val_data, _ = make_validation_data(config, splits[1])
+        val_count = min(len(splits[1].files), config.data.val_max_images)
+        lr_sample, hr_sample = next(iter(val_data))
+        os.makedirs(run.logs(stage), exist_ok=True)
+        callbacks = [
+            NonFiniteGuard(lambda: manager.latest_checkpoint),
+            StopAtStep(total),
+            CheckpointSaver(manager, t.checkpoint_every),
+            StepLogger(run.csv(stage), run.logs(stage), every=min(10, t.steps_per_epoch), start_step=start),
+            GANHealth(t.health_patience),
+            SampleWriter(lr_sample, hr_sample, run.samples, run.logs(stage), stage, config.model.scale),
+            *extra_callbacks,
+        ]
+        model.fit(
+            train_data,
+            epochs=math.ceil(total / t.steps_per_epoch),
+            initial_epoch=start // t.steps_per_epoch,
+            steps_per_epoch=t.steps_per_epoch,
+            validation_data=val_data,
+            validation_steps=val_count,
+            callbacks=callbacks,
+            shuffle=False,  # the stream is already shuffled, reproducibly
+            verbose=verbose,
+        )
+        if os.path.exists(run.csv(stage)):
+            plot_loss_curves(run.csv(stage), run.loss_curves(stage), title=f"{config.name}: {stage}")
+    return model, start < total
+
+
+def train(config, run_dir, verbose=1, extra_callbacks=()):
+    """Runs both stages of ``config`` in ``run_dir``; returns the final generator's path.
+
+    Args:
+        config: a :class:`~srgan_tf.config.Config` (or preset name / file).
+        run_dir: the run directory (created; reused to resume).
+        verbose: Keras' fit verbosity (0 silent, 1 progress bar, 2 one line per epoch).
+        extra_callbacks: more Keras callbacks for both stages.
+    """
+    config = load_config(config)
+    run = RunDir(run_dir)
+    _check_run_dir_config(run, config)
+    os.makedirs(run.root, exist_ok=True)
+    save_config(config, run.config)
+    t = config.train
+    seed_everything(t.seed, t.deterministic)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*input ran out of data.*")
+        with precision_policy(t.precision):
+            strategy = make_strategy(t.strategy)
+            if t.steps:
+                _feature_extractor(config)  # fail now on missing VGG weights, not after stage 1
+            splits = (train_split(config), val_split(config))
+            if t.pretrain_steps:
+                model, trained = run_stage(config, run, "pretrain", splits, strategy, verbose, extra_callbacks)
+                if trained or not os.path.exists(run.srresnet):
+                    save_model_atomically(model.generator, run.srresnet)
+            if t.steps:
+                model, _ = run_stage(config, run, "gan", splits, strategy, verbose, extra_callbacks)
+            if t.pretrain_steps or t.steps:
+                save_model_atomically(model.generator, run.generator)
+    for split in splits:
+        if split.failures.paths:
+            warnings.warn(f"{len(split.failures.paths)} file(s) could not be decoded and were skipped", stacklevel=2)
+    return run.generator
