@@ -20,7 +20,7 @@ def machine_line():
         pass
     gpus = tf.config.list_physical_devices("GPU")
     return (
-        f"machine: {cpu}, {os.cpu_count()} cores, {'GPU x%d' % len(gpus) if gpus else 'no GPU'}; "
+        f"machine: {cpu}, {os.cpu_count()} cores, {f'GPU x{len(gpus)}' if gpus else 'no GPU'}; "
         f"python {platform.python_version()}, tensorflow {tf.__version__}, keras {keras.__version__}"
     )
 

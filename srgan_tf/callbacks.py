@@ -120,10 +120,17 @@ class StepLogger(keras.callbacks.Callback):
         os.replace(tmp, self.csv_path)
 
     def on_train_batch_end(self, batch, logs=None):
-        step = _step(self.model)
         self._pending.append(_scalars(logs))
-        if step % self.every:
-            return
+        if _step(self.model) % self.every == 0:
+            self._flush()
+
+    def on_train_end(self, logs=None):
+        if self._pending:
+            self._flush()
+        self.writer.flush()
+
+    def _flush(self):
+        step = _step(self.model)
         keys = self._pending[-1].keys()
         values = {"step": step, **{k: float(np.mean([p[k] for p in self._pending if k in p])) for k in keys}}
         self._pending = []

@@ -5,6 +5,7 @@ Every subcommand turns its arguments into library calls; a user mistake
 """
 
 import argparse
+import contextlib
 import os
 import sys
 
@@ -14,6 +15,31 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from srgan_tf.errors import SRGANError  # noqa: E402
 
 EXIT_USER_ERROR = 2
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """Hides what TensorFlow's C++ runtime prints while it loads (it ignores
+    TF_CPP_MIN_LOG_LEVEL before absl logging starts). SRGAN_TF_LOGS=1 shows it."""
+    if os.environ.get("SRGAN_TF_LOGS") == "1":
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _load_tensorflow():
+    with _native_stderr_silenced():
+        import tensorflow as tf
+
+        tf.config.list_physical_devices("GPU")  # device discovery prints too
 
 
 def _add_config_args(parser):
@@ -30,6 +56,12 @@ def _cmd_summary(args):
     return 0
 
 
+def _cmd_train(args):
+    from srgan_tf.commands import train
+
+    return train.run(args)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="srgan", description="SRGAN super-resolution for TensorFlow / Keras 3")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -38,12 +70,19 @@ def build_parser():
     _add_config_args(p)
     p.add_argument("--vgg", action="store_true", help="also build the VGG19 feature extractor (random weights)")
     p.set_defaults(func=_cmd_summary)
+
+    from srgan_tf.commands.train import add_train_arguments
+
+    p = sub.add_parser("train", help="train SRResNet then SRGAN (resumes when re-run)")
+    add_train_arguments(p)
+    p.set_defaults(func=_cmd_train)
     return parser
 
 
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
+    _load_tensorflow()
     try:
         return args.func(args)
     except SRGANError as error:

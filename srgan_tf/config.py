@@ -12,6 +12,7 @@ stages) plus ``demo``, which finishes in minutes on a laptop CPU and needs no
 download (pixel-space content loss: the paper's "SRGAN-MSE" row of Table 1).
 """
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -19,9 +20,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from srgan_tf.data.degradations import DEGRADATIONS
 from srgan_tf.errors import SRGANError
-from srgan_tf.models.generator import SUPPORTED_SCALES
 
 CONTENT_LOSSES = ("vgg54", "vgg22", "mse", "l1")
 PIXEL_LOSSES = ("mse", "l1")
@@ -89,6 +88,7 @@ class TrainConfig:
     steps_per_epoch: int = 1000  # a Keras "epoch": logging / eval / sample interval
     checkpoint_every: int = 1000
     keep_checkpoints: int = 3
+    log_every: int = 10  # steps averaged into one CSV / TensorBoard point
     precision: str = "float32"
     jit: str = "auto"
     strategy: str = "default"
@@ -168,6 +168,7 @@ def config_from_dict(data, base=None):
             raise SRGANError(f"unknown key(s) in {section}: {', '.join(sorted(bad))}")
         if section == "train" and isinstance(values.get("jit"), bool):
             values = {**values, "jit": "on" if values["jit"] else "off"}  # YAML reads on/off as booleans
+        values = {name: _coerce(section, name, value) for name, value in values.items()}
         sections[section] = dataclasses.replace(getattr(base, section), **values)
     return validate(Config(name=data.get("name", base.name), **sections))
 
@@ -231,9 +232,24 @@ def _parse_value(raw, annotation):
         value = yaml.safe_load(raw)
     except yaml.YAMLError as error:
         raise SRGANError(f"cannot parse value {raw!r}: {error}") from error
-    if annotation is float and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
+    if annotation is float and isinstance(value, str):
+        with contextlib.suppress(ValueError):  # YAML 1.1 reads "5e-4" (no dot) as a string
+            value = float(value)
     return value
+
+
+def _coerce(section, name, value):
+    """Checks a value against its field's type; ints are accepted where floats are expected."""
+    annotation = _field_type(section, name)
+    allowed = {int: (int,), float: (int, float), bool: (bool,), str: (str,)}
+    optional = annotation in (str | None, int | None)
+    base = {str | None: str, int | None: int}.get(annotation, annotation)
+    if value is None and optional:
+        return None
+    kinds = allowed.get(base, (object,))
+    if isinstance(value, bool) and base is not bool or not isinstance(value, kinds):
+        raise SRGANError(f"{section}.{name} expects {base.__name__}, got {value!r}")
+    return float(value) if base is float else value
 
 
 def _check(condition, message):
@@ -243,6 +259,10 @@ def _check(condition, message):
 
 def validate(config):
     """Checks value ranges and choices; returns ``config`` or raises SRGANError."""
+    # Imported here so reading a config (and ``srgan --help``) does not start TensorFlow.
+    from srgan_tf.data.degradations import DEGRADATIONS
+    from srgan_tf.models.generator import SUPPORTED_SCALES
+
     m, lo, d, t = config.model, config.loss, config.data, config.train
     _check(m.scale in SUPPORTED_SCALES, f"model.scale must be one of {SUPPORTED_SCALES}, got {m.scale!r}")
     _check(isinstance(m.num_blocks, int) and m.num_blocks >= 1, "model.num_blocks must be an integer >= 1")
@@ -261,7 +281,7 @@ def validate(config):
     _check(d.cache is None or bool(d.cache), "data.cache must be null, memory or a folder")
     _check(t.pretrain_steps >= 0 and t.steps >= 0, "train.pretrain_steps and train.steps must be >= 0")
     _check(t.steps_per_epoch >= 1 and t.checkpoint_every >= 1, "train.steps_per_epoch/checkpoint_every must be >= 1")
-    _check(t.keep_checkpoints >= 1, "train.keep_checkpoints must be >= 1")
+    _check(t.keep_checkpoints >= 1 and t.log_every >= 1, "train.keep_checkpoints and train.log_every must be >= 1")
     _check(t.precision in PRECISIONS, f"train.precision must be one of {PRECISIONS}, got {t.precision!r}")
     _check(t.jit in JIT_MODES, f"train.jit must be one of {JIT_MODES}, got {t.jit!r}")
     _check(t.strategy in STRATEGIES, f"train.strategy must be one of {STRATEGIES}, got {t.strategy!r}")

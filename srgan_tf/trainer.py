@@ -185,7 +185,7 @@ def run_stage(config, run, stage, splits, strategy, verbose=1, extra_callbacks=(
             NonFiniteGuard(lambda: manager.latest_checkpoint),
             StopAtStep(total),
             CheckpointSaver(manager, t.checkpoint_every),
-            StepLogger(run.csv(stage), run.logs(stage), every=min(10, t.steps_per_epoch), start_step=start),
+            StepLogger(run.csv(stage), run.logs(stage), every=t.log_every, start_step=start),
             GANHealth(t.health_patience),
             SampleWriter(lr_sample, hr_sample, run.samples, run.logs(stage), stage, config.model.scale),
             *extra_callbacks,

@@ -4,6 +4,14 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+# Two logical CPUs, so tf.distribute tests run real MirroredStrategy replicas.
+# Must happen before TensorFlow initialises its devices, hence here.
+tf.config.set_logical_device_configuration(
+    tf.config.list_physical_devices("CPU")[0],
+    [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()],
+)
 
 from srgan_tf.assets import SAMPLE_TRAIN_DIR, SAMPLE_VAL_DIR  # noqa: E402
 from srgan_tf.imageio import load_rgb8  # noqa: E402
@@ -23,3 +31,27 @@ def train_photo():
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+TINY = [
+    "model.num_blocks=1",
+    "model.filters=8",
+    "model.discriminator_filters=8",
+    "model.discriminator_dense_units=16",
+    "data.patch_size=32",
+    "data.batch_size=4",
+    "data.patches_per_image=2",
+    "data.val_max_images=1",
+    "data.val_max_side=64",
+    "train.steps_per_epoch=4",
+    "train.checkpoint_every=2",
+    "train.log_every=2",
+]
+
+
+@pytest.fixture
+def tiny_config():
+    """The demo preset shrunk to seconds: 1 block, 8 filters, 32 px patches, batch 4."""
+    from srgan_tf.config import apply_overrides, get_preset
+
+    return apply_overrides(get_preset("demo"), TINY)

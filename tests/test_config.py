@@ -68,3 +68,12 @@ def test_bad_files(tmp_path):
     bad.write_text(json.dumps({"model": {"blocks": 3}}))
     with pytest.raises(SRGANError, match="unknown key"):
         load_config(bad)
+
+
+def test_types_are_checked_and_exponents_parse():
+    config = apply_overrides(get_preset("demo"), ["train.learning_rate=5e-4", "train.steps=10"])
+    assert config.train.learning_rate == 5e-4 and isinstance(config.train.learning_rate, float)
+    with pytest.raises(SRGANError, match="train.steps expects int"):
+        apply_overrides(get_preset("demo"), ["train.steps=many"])
+    with pytest.raises(SRGANError, match="model.num_blocks expects int"):
+        apply_overrides(get_preset("demo"), ["model.num_blocks=2.5"])

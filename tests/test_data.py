@@ -29,14 +29,14 @@ def _take(dataset, batches):
 
 
 @pytest.fixture(scope="module")
-def tiny_config():
+def tiny_data_config():
     return apply_overrides(
         get_preset("demo"), ["data.patch_size=32", "data.batch_size=4", "data.patches_per_image=2", "model.scale=4"]
     )
 
 
-def test_bundled_batches_shapes_ranges(tiny_config):
-    dataset, split = make_training_data(tiny_config)
+def test_bundled_batches_shapes_ranges(tiny_data_config):
+    dataset, split = make_training_data(tiny_data_config)
     assert len(split.files) == 8 and not split.skipped
     assert dataset.element_spec[0].shape.as_list() == [4, 8, 8, 3]  # static for XLA
     assert dataset.element_spec[1].shape.as_list() == [4, 32, 32, 3]
@@ -46,16 +46,16 @@ def test_bundled_batches_shapes_ranges(tiny_config):
         np.testing.assert_allclose(lr * 255, np.round(lr * 255), atol=1e-3)  # 8-bit LR levels
 
 
-def test_lr_is_the_degraded_hr(tiny_config):
-    dataset, _ = make_training_data(tiny_config)
+def test_lr_is_the_degraded_hr(tiny_data_config):
+    dataset, _ = make_training_data(tiny_data_config)
     lr, hr = _take(dataset, 1)[0]
     np.testing.assert_allclose(bicubic((hr + 1) / 2, 4).numpy(), lr, atol=1e-6)
 
 
-def test_same_seed_same_stream_other_seed_differs(tiny_config):
-    first = _take(make_training_data(tiny_config)[0], 3)
-    again = _take(make_training_data(tiny_config)[0], 3)
-    other = _take(make_training_data(tiny_config, seed=7)[0], 3)
+def test_same_seed_same_stream_other_seed_differs(tiny_data_config):
+    first = _take(make_training_data(tiny_data_config)[0], 3)
+    again = _take(make_training_data(tiny_data_config)[0], 3)
+    other = _take(make_training_data(tiny_data_config, seed=7)[0], 3)
     for (a, _), (b, _) in zip(first, again):
         np.testing.assert_array_equal(a, b)
     assert not np.array_equal(first[0][0], other[0][0])
@@ -125,8 +125,8 @@ def test_empty_or_useless_folders_error(tmp_path):
         make_training_data(apply_overrides(config, [f"data.train_dir={tmp_path / 'nope'}"]))
 
 
-def test_validation_whole_images_multiple_of_scale(tiny_config, photos):
-    dataset, split = make_validation_data(apply_overrides(tiny_config, ["data.val_max_side=null"]))
+def test_validation_whole_images_multiple_of_scale(tiny_data_config, photos):
+    dataset, split = make_validation_data(apply_overrides(tiny_data_config, ["data.val_max_side=null"]))
     shapes = [(lr.shape, hr.shape) for lr, hr in dataset]
     assert len(shapes) == 2
     for (lr_shape, hr_shape), photo in zip(shapes, photos):
@@ -169,18 +169,18 @@ def test_validation_matches_training_degradation(photos, tmp_path):
     assert tf.reduce_max(tf.abs(hr)).numpy() <= 1.0
 
 
-def test_start_step_resumes_the_exact_stream(tiny_config):
-    full = _take(make_training_data(tiny_config)[0], 7)
-    resumed = _take(make_training_data(tiny_config, start_step=3)[0], 4)
+def test_start_step_resumes_the_exact_stream(tiny_data_config):
+    full = _take(make_training_data(tiny_data_config)[0], 7)
+    resumed = _take(make_training_data(tiny_data_config, start_step=3)[0], 4)
     for (lr_a, hr_a), (lr_b, hr_b) in zip(full[3:], resumed):
         np.testing.assert_array_equal(hr_a, hr_b)
         np.testing.assert_array_equal(lr_a, lr_b)
 
 
-def test_cache_gives_the_same_stream(tiny_config, tmp_path):
-    plain = _take(make_training_data(tiny_config)[0], 3)
+def test_cache_gives_the_same_stream(tiny_data_config, tmp_path):
+    plain = _take(make_training_data(tiny_data_config)[0], 3)
     for cache in ("memory", str(tmp_path / "cache")):
-        cached_config = apply_overrides(tiny_config, [f"data.cache={cache}"])
+        cached_config = apply_overrides(tiny_data_config, [f"data.cache={cache}"])
         dataset = make_training_data(cached_config)[0]
         for _ in range(2):  # second pass reads from the cache
             for (_, a), (_, b) in zip(plain, _take(dataset, 3)):

@@ -1,0 +1,131 @@
+"""SRGAN.train_step: the paper's losses, which network each loss moves, precision, XLA, tf.distribute."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from srgan_tf import losses
+from srgan_tf.config import apply_overrides
+from srgan_tf.data import make_training_data
+from srgan_tf.gan import SRGAN
+from srgan_tf.models import build_discriminator, build_feature_extractor, build_generator
+from srgan_tf.runtime import precision_policy
+from srgan_tf.trainer import build_stage_model
+
+
+def _batch(seed=0, batch=4, patch=32):
+    rng = np.random.default_rng(seed)
+    lr = rng.random((batch, patch // 4, patch // 4, 3), dtype=np.float32)
+    hr = rng.uniform(-1, 1, (batch, patch, patch, 3)).astype(np.float32)
+    return tf.constant(lr), tf.constant(hr)
+
+
+def _nets():
+    keras.utils.set_random_seed(0)
+    return build_generator(4, 1, 8), build_discriminator(32, 8, 16)
+
+
+def _weights(model):
+    return [w.copy() for w in model.get_weights()]
+
+
+def test_pretrain_step_moves_only_the_generator():
+    generator, _ = _nets()
+    model = SRGAN(generator)
+    model.compile(keras.optimizers.Adam(1e-3))
+    lr, hr = _batch()
+    expected = float(losses.pixel_mse(hr, generator(lr, training=True)).numpy().mean())
+    before = _weights(generator)
+    logs = model.train_step((lr, hr))
+    assert float(logs["pixel_loss"]) == pytest.approx(expected, rel=1e-5)
+    assert int(model.step.numpy()) == 1
+    assert any(not np.array_equal(a, b) for a, b in zip(before, generator.get_weights()))
+
+
+def test_gan_step_losses_are_the_papers():
+    generator, discriminator = _nets()
+    model = SRGAN(generator, discriminator, content="mse", adversarial_weight=1e-3)
+    model.compile(keras.optimizers.Adam(1e-4), keras.optimizers.Adam(1e-4))
+    lr, hr = _batch(1)
+    # Reference from the same forward pass (training-mode BN uses batch statistics).
+    sr = generator(lr, training=True)
+    real, fake = discriminator(hr, training=True), discriminator(sr, training=True)
+    content = float(np.mean((hr.numpy() - sr.numpy()) ** 2))
+    p_fake = 1 / (1 + np.exp(-fake.numpy().astype(np.float64)))
+    p_real = 1 / (1 + np.exp(-real.numpy().astype(np.float64)))
+    adversarial = float(np.mean(-np.log(p_fake)))
+    d_loss = float(np.mean(-np.log(p_real)) + np.mean(-np.log(1 - p_fake)))
+
+    g_before, d_before = _weights(generator), _weights(discriminator)
+    logs = model.train_step((lr, hr))
+    assert float(logs["content_loss"]) == pytest.approx(content, rel=1e-4)
+    assert float(logs["adversarial_loss"]) == pytest.approx(adversarial, rel=1e-4)
+    assert float(logs["g_loss"]) == pytest.approx(content + 1e-3 * adversarial, rel=1e-4)
+    assert float(logs["d_loss"]) == pytest.approx(d_loss, rel=1e-4)
+    assert float(logs["d_real"]) == pytest.approx(p_real.mean(), rel=1e-4)
+    assert any(not np.array_equal(a, b) for a, b in zip(g_before, generator.get_weights()))
+    assert any(not np.array_equal(a, b) for a, b in zip(d_before, discriminator.get_weights()))
+
+
+def test_vgg_content_loss_uses_features():
+    generator, discriminator = _nets()
+    vgg = build_feature_extractor("vgg22", weights=None)
+    model = SRGAN(generator, discriminator, vgg, content="vgg22")
+    lr, hr = _batch(2)
+    sr = generator(lr)
+    expected = losses.feature_mse(vgg(hr), vgg(sr)).numpy()
+    np.testing.assert_allclose(model.content_loss(hr, sr).numpy(), expected, rtol=1e-4)
+    vgg_before = _weights(vgg)
+    model.compile(keras.optimizers.Adam(1e-4), keras.optimizers.Adam(1e-4))
+    model.train_step((lr, hr))
+    for a, b in zip(vgg_before, vgg.get_weights()):
+        np.testing.assert_array_equal(a, b)  # frozen
+
+
+def test_vgg_content_needs_extractor():
+    generator, discriminator = _nets()
+    with pytest.raises(ValueError, match="needs a VGG feature extractor"):
+        SRGAN(generator, discriminator, content="vgg54")
+
+
+def test_jit_compiled_gan_step_runs_on_cpu(tiny_config):
+    config = apply_overrides(tiny_config, ["train.jit=on"])
+    model = build_stage_model(config, "gan")
+    assert model.jit_compile
+    data, _ = make_training_data(config)
+    history = model.fit(data, steps_per_epoch=2, epochs=1, verbose=0)
+    assert np.isfinite(history.history["g_loss"][-1])
+    assert int(model.step.numpy()) == 2
+
+
+@pytest.mark.parametrize("precision", ["mixed_float16", "mixed_bfloat16"])
+def test_mixed_precision_steps(tiny_config, precision):
+    config = apply_overrides(tiny_config, [f"train.precision={precision}"])
+    with precision_policy(precision):
+        for stage in ("pretrain", "gan"):
+            model = build_stage_model(config, stage)
+            assert model.generator.get_layer("head_conv").compute_dtype == precision.split("_")[1]
+            if precision == "mixed_float16":
+                assert isinstance(model.generator_optimizer, keras.optimizers.LossScaleOptimizer)
+            data, _ = make_training_data(config)
+            history = model.fit(data, steps_per_epoch=2, epochs=1, verbose=0)
+            key = "pixel_loss" if stage == "pretrain" else "g_loss"
+            assert np.isfinite(history.history[key][-1])
+            assert model.generator(tf.zeros((1, 8, 8, 3))).dtype == tf.float32
+    assert keras.config.dtype_policy().name == "float32"  # restored
+
+
+def test_mirrored_strategy_keeps_replicas_in_sync(tiny_config):
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    assert strategy.num_replicas_in_sync == 2
+    with strategy.scope():
+        model = build_stage_model(tiny_config, "gan")
+    data, _ = make_training_data(tiny_config)
+    history = model.fit(data, steps_per_epoch=3, epochs=1, verbose=0)
+    assert np.isfinite(history.history["g_loss"][-1]) and int(model.step.numpy()) == 3
+    variables = model.generator.trainable_variables + model.discriminator.trainable_variables
+    for variable in variables:
+        replicas = [v.numpy() for v in variable.value.values]  # the tf.distribute MirroredVariable
+        assert len(replicas) == 2
+        np.testing.assert_array_equal(replicas[0], replicas[1])

@@ -1,0 +1,167 @@
+"""The trainer and its callbacks: run dir, resume, kill -9, determinism, NaN guard, GAN health."""
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+import warnings
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from srgan_tf import SRGANError
+from srgan_tf.callbacks import CheckpointSaver, GANHealth, NonFiniteGuard
+from srgan_tf.config import apply_overrides, save_config
+from srgan_tf.gan import SRGAN
+from srgan_tf.models import build_generator
+from srgan_tf.trainer import RunDir, train
+
+
+def _steps_in_csv(path):
+    with open(path, newline="") as f:
+        return [int(row["step"]) for row in csv.DictReader(f)]
+
+
+def test_two_stages_fill_the_run_dir(tiny_config, tmp_path):
+    config = apply_overrides(tiny_config, ["train.pretrain_steps=6", "train.steps=4"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        path = train(config, tmp_path / "run", verbose=0)
+    run = RunDir(tmp_path / "run")
+    assert path == run.generator and os.path.exists(run.srresnet)
+    generator = keras.models.load_model(run.generator, safe_mode=True)
+    assert generator(np.zeros((1, 5, 7, 3), np.float32)).shape == (1, 20, 28, 3)
+    assert sorted(os.listdir(run.checkpoints("pretrain")))[0] == "checkpoint"
+    assert tf.train.latest_checkpoint(run.checkpoints("gan")).endswith("ckpt-4")
+    samples = os.listdir(run.samples)
+    assert "pretrain_loss_curves.png" in samples and "gan_step0000004.png" in samples
+    assert _steps_in_csv(run.csv("pretrain")) == [2, 4, 6]  # train.log_every=2
+    assert os.listdir(run.logs("gan"))  # TensorBoard events
+
+
+def test_rerun_resumes_and_extends(tiny_config, tmp_path):
+    run_dir = tmp_path / "run"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        train(apply_overrides(tiny_config, ["train.pretrain_steps=4", "train.steps=0"]), run_dir, verbose=0)
+        first = keras.models.load_model(RunDir(run_dir).srresnet).get_weights()
+        # Same run, longer schedule: continues at step 4, not from scratch.
+        train(apply_overrides(tiny_config, ["train.pretrain_steps=8", "train.steps=0"]), run_dir, verbose=0)
+    assert tf.train.latest_checkpoint(RunDir(run_dir).checkpoints("pretrain")).endswith("ckpt-8")
+    assert _steps_in_csv(RunDir(run_dir).csv("pretrain")) == [2, 4, 6, 8]
+    second = keras.models.load_model(RunDir(run_dir).srresnet).get_weights()
+    assert any(not np.array_equal(a, b) for a, b in zip(first, second))
+
+
+def test_run_dir_refuses_a_different_model(tiny_config, tmp_path):
+    save_config(tiny_config, tmp_path / "config.json")
+    with pytest.raises(SRGANError, match="different model config"):
+        train(apply_overrides(tiny_config, ["model.filters=16"]), tmp_path, verbose=0)
+
+
+def test_missing_vgg_weights_fail_before_stage_one(tiny_config, tmp_path):
+    config = apply_overrides(tiny_config, ["loss.content=vgg54", f"loss.vgg_weights={tmp_path / 'none.h5'}"])
+    start = time.perf_counter()
+    with pytest.raises(SRGANError, match="VGG19 weights file not found"):
+        train(config, tmp_path / "run", verbose=0)
+    assert not os.path.exists(RunDir(tmp_path / "run").checkpoints("pretrain"))
+    assert time.perf_counter() - start < 30
+
+
+def test_non_finite_loss_stops_and_keeps_last_good_checkpoint(tmp_path):
+    keras.utils.set_random_seed(0)
+    model = SRGAN(build_generator(4, 1, 8))
+    model.compile(keras.optimizers.Adam(1e-3))
+    checkpoint = tf.train.Checkpoint(generator=model.generator, step=model.step)
+    manager = tf.train.CheckpointManager(checkpoint, tmp_path, max_to_keep=3)
+    lr = np.random.default_rng(0).random((5, 4, 8, 8, 3), dtype=np.float32)
+    hr = np.zeros((5, 4, 32, 32, 3), np.float32)
+    hr[3, 0, 0, 0, 0] = np.nan  # the 4th batch is poisoned
+    data = tf.data.Dataset.from_tensor_slices((lr, hr))
+    callbacks = [NonFiniteGuard(lambda: manager.latest_checkpoint), CheckpointSaver(manager, every=1)]
+    with pytest.raises(SRGANError, match=r"non-finite pixel_loss at step 4.*ckpt-3"):
+        model.fit(data, epochs=1, callbacks=callbacks, verbose=0)
+    assert manager.latest_checkpoint.endswith("ckpt-3")
+    checkpoint.restore(manager.latest_checkpoint)
+    assert all(np.isfinite(w).all() for w in model.generator.get_weights())
+
+
+def test_gan_health_warns_once_when_discriminator_wins():
+    health = GANHealth(patience=5)
+    won = {"d_real": 0.999, "d_fake": 0.001, "g_loss": 1.0, "d_loss": 0.01}
+    with pytest.warns(UserWarning, match="discriminator has won for 5 steps") as record:
+        for step in range(12):
+            health.on_train_batch_end(step, {**won, "g_loss": 1.0 + step})
+    assert len(record) == 1
+    healthy = GANHealth(patience=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for step in range(12):
+            healthy.on_train_batch_end(step, {"d_real": 0.7, "d_fake": 0.3, "g_loss": 1.0 + step, "d_loss": 1.2})
+
+
+CLI_TINY = [
+    "--set=model.num_blocks=1",
+    "--set=model.filters=8",
+    "--set=data.patch_size=32",
+    "--set=data.batch_size=4",
+    "--set=data.patches_per_image=2",
+    "--set=data.val_max_images=1",
+    "--set=data.val_max_side=32",
+    "--set=train.steps_per_epoch=5",
+    "--set=train.checkpoint_every=5",
+]
+
+
+def _srgan(args, background=False, **kwargs):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
+    command = [sys.executable, "-m", "srgan_tf.cli", *args]
+    if background:
+        return subprocess.Popen(command, env=env, **kwargs)
+    return subprocess.run(command, env=env, **kwargs)
+
+
+def _train_args(run_dir, steps):
+    return ["train", "--config", "demo", *CLI_TINY, "--run-dir", str(run_dir), "--pretrain-steps", str(steps)]
+
+
+@pytest.mark.slow
+def test_kill_9_then_resume_equals_uninterrupted_run(tmp_path):
+    """SIGKILL mid-run, re-run the same command: it resumes and ends bit-identical to a clean run."""
+    args = ["--steps", "0", "--deterministic", "--verbose", "0"]
+    clean = _srgan(_train_args(tmp_path / "clean", 30) + args, capture_output=True, text=True, timeout=300)
+    assert clean.returncode == 0, clean.stderr[-2000:]
+
+    run = RunDir(tmp_path / "killed")
+    process = _srgan(_train_args(run.root, 30) + args, True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        latest = tf.train.latest_checkpoint(run.checkpoints("pretrain"))
+        if latest and int(latest.rsplit("-", 1)[1]) >= 10:
+            break
+        time.sleep(0.2)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    killed_at = int(tf.train.latest_checkpoint(run.checkpoints("pretrain")).rsplit("-", 1)[1])
+    assert 10 <= killed_at < 30 and not os.path.exists(run.srresnet)
+
+    resumed = _srgan(_train_args(run.root, 30) + args, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    a = keras.models.load_model(RunDir(tmp_path / "clean").srresnet).get_weights()
+    b = keras.models.load_model(run.srresnet).get_weights()
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_cli_user_errors_exit_2_with_one_line(tmp_path):
+    result = _srgan(["train", "--config", "nope"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "srgan: error: unknown preset 'nope'; choose one of srgan_x4, srresnet_x4, demo or a .json/.yaml file"
+    ]
+    result = _srgan(["train", "--data", str(tmp_path / "missing")], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "image folder not found" in result.stderr
