@@ -62,6 +62,12 @@ def _cmd_train(args):
     return train.run(args)
 
 
+def _cmd_export(args):
+    from srgan_tf.commands import export
+
+    return export.run(args)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="srgan", description="SRGAN super-resolution for TensorFlow / Keras 3")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -76,6 +82,12 @@ def build_parser():
     p = sub.add_parser("train", help="train SRResNet then SRGAN (resumes when re-run)")
     add_train_arguments(p)
     p.set_defaults(func=_cmd_train)
+
+    from srgan_tf.commands.export import add_export_arguments
+
+    p = sub.add_parser("export", help="export SavedModel / TFLite / ONNX and verify them against Keras")
+    add_export_arguments(p)
+    p.set_defaults(func=_cmd_export)
     return parser
 
 

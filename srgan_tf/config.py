@@ -80,6 +80,7 @@ class TrainConfig:
     pretrain_steps: int = 1_000_000
     steps: int = 200_000
     pretrain_learning_rate: float = 1e-4
+    pretrain_learning_rate_decay_at: float = 1.0  # fraction of stage 1; 1.0: constant, as in the paper
     learning_rate: float = 1e-4
     learning_rate_decay_at: float = 0.5  # fraction of stage 2 after which lr drops
     learning_rate_decay: float = 0.1  # 1e-4 -> 1e-5, as in the paper
@@ -126,11 +127,13 @@ def _presets():
         loss=LossConfig(content="mse", vgg_weights=None, adversarial_weight=1e-3),
         data=DataConfig(patch_size=64, batch_size=8, patches_per_image=8, val_max_images=2),
         train=TrainConfig(
-            pretrain_steps=300,
-            steps=200,
-            pretrain_learning_rate=2e-4,
-            steps_per_epoch=50,
-            checkpoint_every=50,
+            pretrain_steps=2500,
+            steps=500,
+            # A small net on a CPU budget: a faster stage 1 that settles at the end.
+            pretrain_learning_rate=1e-3,
+            pretrain_learning_rate_decay_at=0.7,
+            steps_per_epoch=250,
+            checkpoint_every=250,
             health_patience=100,
         ),
     )
@@ -285,5 +288,6 @@ def validate(config):
     _check(t.precision in PRECISIONS, f"train.precision must be one of {PRECISIONS}, got {t.precision!r}")
     _check(t.jit in JIT_MODES, f"train.jit must be one of {JIT_MODES}, got {t.jit!r}")
     _check(t.strategy in STRATEGIES, f"train.strategy must be one of {STRATEGIES}, got {t.strategy!r}")
-    _check(0.0 <= t.learning_rate_decay_at <= 1.0, "train.learning_rate_decay_at must be in [0, 1]")
+    for key in ("learning_rate_decay_at", "pretrain_learning_rate_decay_at"):
+        _check(0.0 <= getattr(t, key) <= 1.0, f"train.{key} must be in [0, 1]")
     return config

@@ -91,15 +91,20 @@ def _optimizer(learning_rate, config):
     return optimizer
 
 
-def _stage2_learning_rate(config):
+def learning_rate_schedule(config, stage):
+    """Constant, or one step down by ``learning_rate_decay`` part-way through the stage.
+
+    The paper: stage 1 constant 1e-4; stage 2 1e-4 for the first half, then 1e-5.
+    """
     t = config.train
-    boundary = int(t.steps * t.learning_rate_decay_at)
-    if 0 < boundary < t.steps:
-        # The paper: 1e-4 for the first half of stage 2, then 1e-5.
-        return keras.optimizers.schedules.PiecewiseConstantDecay(
-            [boundary], [t.learning_rate, t.learning_rate * t.learning_rate_decay]
-        )
-    return t.learning_rate
+    if stage == "pretrain":
+        rate, steps, decay_at = t.pretrain_learning_rate, t.pretrain_steps, t.pretrain_learning_rate_decay_at
+    else:
+        rate, steps, decay_at = t.learning_rate, t.steps, t.learning_rate_decay_at
+    boundary = int(steps * decay_at)
+    if 0 < boundary < steps:
+        return keras.optimizers.schedules.PiecewiseConstantDecay([boundary], [rate, rate * t.learning_rate_decay])
+    return rate
 
 
 def build_stage_model(config, stage, init_generator=None, feature_extractor=None):
@@ -130,7 +135,7 @@ def build_stage_model(config, stage, init_generator=None, feature_extractor=None
             pixel_loss=lo.pretrain_loss,
             feature_rescale=lo.vgg_feature_rescale,
         )
-        lr_schedule = _stage2_learning_rate(config)
+        lr_schedule = learning_rate_schedule(config, stage)
         model.compile(
             _optimizer(lr_schedule, config),
             _optimizer(lr_schedule, config),

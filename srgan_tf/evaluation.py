@@ -1,0 +1,71 @@
+"""Benchmark-style evaluation: Y-PSNR/SSIM of a generator and of bicubic on an HR folder.
+
+LR images come from the same degradation as training (or the folder's
+``LR_bicubic/X{s}`` files, Set5/Set14/BSD100 style); whole images are used,
+and the metrics follow the papers' protocol (see :mod:`srgan_tf.metrics`).
+"""
+
+import os
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import tensorflow as tf
+
+from srgan_tf.data import validation_dataset
+from srgan_tf.data.sources import resolve_split
+from srgan_tf.metrics import psnr, ssim
+from srgan_tf.ranges import signed_to_unit
+
+
+@dataclass
+class ImageScore:
+    name: str
+    psnr: float
+    ssim: float
+    bicubic_psnr: float
+    bicubic_ssim: float
+
+
+def bicubic_upscale(lr_images, scale):
+    """The bicubic baseline: plain bicubic interpolation of [0, 1] LR images, clipped."""
+    size = tf.shape(lr_images)[1:3] * scale
+    return tf.clip_by_value(tf.image.resize(lr_images, size, method="bicubic"), 0.0, 1.0)
+
+
+def evaluate_folder(upscale, folder, scale, max_side=None):
+    """Scores ``upscale`` (LR [0, 1] batch -> SR [0, 1] batch) on every image of ``folder``.
+
+    Returns a list of :class:`ImageScore`, one per image, in file order.
+    """
+    split = resolve_split(folder, scale, scale, what="evaluation images")
+    dataset = validation_dataset(split.files, scale=scale, lr_files=split.lr_files, max_side=max_side)
+    scores = []
+    for path, (lr_images, hr_images) in zip(split.files, dataset):
+        hr_images = signed_to_unit(hr_images)
+        sr_images = tf.convert_to_tensor(upscale(lr_images))
+        baseline = bicubic_upscale(lr_images, scale)
+        scores.append(
+            ImageScore(
+                name=os.path.basename(path),
+                psnr=float(psnr(hr_images, sr_images, shave=scale)[0]),
+                ssim=float(ssim(hr_images, sr_images, shave=scale)[0]),
+                bicubic_psnr=float(psnr(hr_images, baseline, shave=scale)[0]),
+                bicubic_ssim=float(ssim(hr_images, baseline, shave=scale)[0]),
+            )
+        )
+    return scores
+
+
+def keras_upscaler(generator):
+    """Wraps a Keras generator ([0, 1] -> [-1, 1]) as an LR -> SR function in [0, 1]."""
+
+    def upscale(lr_images):
+        return tf.clip_by_value(signed_to_unit(generator(lr_images, training=False)), 0.0, 1.0)
+
+    return upscale
+
+
+def summarize(scores):
+    """Means over images: {psnr, ssim, bicubic_psnr, bicubic_ssim}."""
+    rows = [asdict(s) for s in scores]
+    return {key: float(np.mean([r[key] for r in rows])) for key in ("psnr", "ssim", "bicubic_psnr", "bicubic_ssim")}

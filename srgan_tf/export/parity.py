@@ -1,0 +1,116 @@
+"""Proof that each artifact computes what the Keras generator computes.
+
+For every artifact: its output against the Keras generator's on the held-out
+bundled photos at two odd LR sizes (max abs error and PSNR in [0, 1] units),
+its file size, and its median latency on a 128x128 input on this machine.
+An artifact outside its tolerance fails the export.
+"""
+
+import os
+import statistics
+import time
+
+import numpy as np
+import tensorflow as tf
+
+from srgan_tf.data.degradations import bicubic
+from srgan_tf.imageio import load_rgb8
+
+PARITY_SIZES = ((37, 53), (128, 96))  # LR height x width: odd, non-square, not tile-aligned
+LATENCY_SIZE = (128, 128)
+
+# Measured margins (see the README's export table); PSNR in dB of artifact vs Keras.
+TOLERANCES = {
+    "float32": {"max_abs": 1e-4},
+    "float16": {"min_psnr": 45.0},
+    "dynamic": {"min_psnr": 35.0},
+    "int8": {"min_psnr": 28.0},
+}
+
+
+def parity_inputs(photo_files, sizes=PARITY_SIZES, scale=4):
+    """Centre crops of the photos' bicubic LR versions, grouped by size: {size: (N, h, w, 3)}."""
+    lows = []
+    for path in photo_files:
+        image = load_rgb8(path) / 255.0
+        height, width = (image.shape[0] // scale) * scale, (image.shape[1] // scale) * scale
+        lows.append(bicubic(image[:height, :width].astype(np.float32), scale).numpy())
+    batches = {}
+    for h, w in sizes:
+        crops = []
+        for low in lows:
+            low = tf.image.resize_with_crop_or_pad(low, max(h, low.shape[0]), max(w, low.shape[1])).numpy()
+            top, left = (low.shape[0] - h) // 2, (low.shape[1] - w) // 2
+            crops.append(low[top : top + h, left : left + w])
+        batches[(h, w)] = np.stack(crops).astype(np.float32)
+    return batches
+
+
+def compare(reference, candidate):
+    diff = np.asarray(candidate, np.float64) - np.asarray(reference, np.float64)
+    mse = float(np.mean(diff**2))
+    return float(np.abs(diff).max()), (float("inf") if mse == 0 else 10 * np.log10(1.0 / mse))
+
+
+def median_latency(backend, size=LATENCY_SIZE, repeats=5):
+    x = np.random.default_rng(0).random((1, *size, 3), dtype=np.float32)
+    backend(x)  # warm-up: allocation, tracing
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        backend(x)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def within_tolerance(quantization, max_abs, psnr):
+    rule = TOLERANCES[quantization]
+    if "max_abs" in rule:
+        return max_abs <= rule["max_abs"]
+    return psnr >= rule["min_psnr"]
+
+
+def check_artifact(name, path, backend, quantization, reference, inputs, fixed_size=None):
+    """One report row: size on disk, worst error over all inputs, latency, pass/fail."""
+    worst_abs, worst_psnr = 0.0, float("inf")
+    for size, batch in inputs.items():
+        if fixed_size and tuple(size) != tuple(fixed_size):
+            continue
+        expected = reference(batch)
+        got = np.concatenate([backend(image[None]) for image in batch]) if fixed_size else backend(batch)
+        max_abs, psnr = compare(expected, got)
+        worst_abs, worst_psnr = max(worst_abs, max_abs), min(worst_psnr, psnr)
+    size_bytes = _size_on_disk(path)
+    latency = median_latency(backend, fixed_size or LATENCY_SIZE)
+    return {
+        "artifact": name,
+        "path": path,
+        "quantization": quantization,
+        "bytes": size_bytes,
+        "max_abs": worst_abs,
+        "psnr_vs_keras": None if worst_psnr == float("inf") else worst_psnr,  # None: identical
+        "latency_ms": latency * 1000,
+        "latency_input": "x".join(map(str, fixed_size or LATENCY_SIZE)),
+        "tolerance": TOLERANCES[quantization],
+        "ok": bool(within_tolerance(quantization, worst_abs, worst_psnr)),
+    }
+
+
+def _size_on_disk(path):
+    if os.path.isfile(path):
+        return os.path.getsize(path)
+    return sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(path) for f in files)
+
+
+def format_table(rows):
+    lines = [
+        "| artifact | size | max abs err | PSNR vs Keras | latency | ok |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        psnr = "identical" if r["psnr_vs_keras"] is None else f"{r['psnr_vs_keras']:.1f} dB"
+        lines.append(
+            f"| {r['artifact']} | {r['bytes'] / 1e6:.2f} MB | {r['max_abs']:.2e} | {psnr} | "
+            f"{r['latency_ms']:.1f} ms ({r['latency_input']}) | {'yes' if r['ok'] else 'NO'} |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,113 @@
+"""SavedModel for TF Serving, with two signatures and input guards in the graph.
+
+``serving_default``
+    ``images``: float32 ``[N, H, W, 3]`` in [0, 1] -> ``sr_images``: float32
+    ``[N, s·H, s·W, 3]`` in [0, 1] (clipped). Any N, H, W; one trace.
+``upscale_image``
+    ``images``: string ``[N]`` of PNG/JPEG bytes (REST: ``{"b64": ...}``) ->
+    ``png``: string ``[N]`` of PNG bytes; decoding, uint8 rounding and PNG
+    encoding happen inside the graph, each image at its own size.
+
+Both refuse wrong ranks/channel counts and images above ``max_pixels`` with an
+``InvalidArgumentError`` instead of exhausting the server's memory.
+"""
+
+import os
+import shutil
+
+import keras
+import tensorflow as tf
+
+from srgan_tf.ranges import signed_to_unit, to_uint8
+
+# 4 MP of input (e.g. 2048x2048 -> 8192x8192 out) is already ~0.3 TFLOP at the paper size.
+DEFAULT_MAX_PIXELS = 2048 * 2048
+
+FLOAT_SPEC = tf.TensorSpec([None, None, None, 3], tf.float32, name="images")
+BYTES_SPEC = tf.TensorSpec([None], tf.string, name="images")
+
+
+def _guard(images, max_pixels):
+    shape = tf.shape(images)
+    checks = [
+        tf.debugging.assert_rank(images, 4, message="images must be [batch, height, width, 3]"),
+        tf.debugging.assert_equal(shape[-1], 3, message="images must have 3 (RGB) channels"),
+        tf.debugging.assert_less_equal(
+            tf.cast(shape[1], tf.int64) * tf.cast(shape[2], tf.int64),
+            tf.constant(max_pixels, tf.int64),
+            message=f"image too large: more than {max_pixels} input pixels",
+        ),
+    ]
+    with tf.control_dependencies(checks):
+        return tf.identity(images)
+
+
+def core_function(generator):
+    """The guard-free math, [0, 1] -> [0, 1]; what TFLite and ONNX are converted from."""
+
+    def upscale(images):
+        return tf.clip_by_value(signed_to_unit(generator(images, training=False)), 0.0, 1.0)
+
+    return upscale
+
+
+def build_archive(generator, max_pixels=DEFAULT_MAX_PIXELS):
+    """A ``keras.export.ExportArchive`` holding both serving signatures."""
+    upscale = core_function(generator)
+    archive = keras.export.ExportArchive()
+    archive.track(generator)
+
+    def serve(images):
+        return {"sr_images": upscale(_guard(images, max_pixels))}
+
+    def serve_encoded(images):
+        def one(encoded):
+            image = tf.io.decode_image(encoded, channels=3, dtype=tf.uint8, expand_animations=False)
+            image = tf.cast(image, tf.float32)[None] / 255.0
+            return tf.io.encode_png(to_uint8(upscale(_guard(image, max_pixels)))[0])
+
+        return {"png": tf.map_fn(one, images, fn_output_signature=tf.string)}
+
+    archive.add_endpoint("serving_default", serve, input_signature=[FLOAT_SPEC])
+    archive.add_endpoint("upscale_image", serve_encoded, input_signature=[BYTES_SPEC])
+    return archive
+
+
+def write_core_saved_model(generator, path, fixed_size=None):
+    """A minimal SavedModel (one signature, no guards, no string ops) for converters."""
+    shape = [1, *fixed_size, 3] if fixed_size else [None, None, None, 3]
+    upscale = core_function(generator)
+    archive = keras.export.ExportArchive()
+    archive.track(generator)
+    archive.add_endpoint(
+        "serving_default",
+        lambda images: {"sr_images": upscale(images)},
+        input_signature=[tf.TensorSpec(shape, tf.float32, name="images")],
+    )
+    archive.write_out(path, verbose=False)
+    return path
+
+
+def next_version(model_dir):
+    """TF Serving loads the highest numeric version: the next free one."""
+    versions = [int(n) for n in os.listdir(model_dir) if n.isdigit()] if os.path.isdir(model_dir) else []
+    return max(versions, default=0) + 1
+
+
+def write_saved_model(generator, out_dir, model_name="srgan", version=None, max_pixels=DEFAULT_MAX_PIXELS):
+    """Writes ``out_dir/saved_model/<model_name>/<version>/``; returns that path.
+
+    The directory appears only when complete (written beside it, then renamed),
+    so TF Serving never picks up half a model.
+    """
+    model_dir = os.path.join(out_dir, "saved_model", model_name)
+    version = version or next_version(model_dir)
+    final = os.path.join(model_dir, str(version))
+    tmp = os.path.join(model_dir, f".{version}.partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(model_dir, exist_ok=True)
+    build_archive(generator, max_pixels).write_out(tmp, verbose=False)
+    if os.path.exists(final):
+        shutil.rmtree(final)
+    os.replace(tmp, final)
+    return final

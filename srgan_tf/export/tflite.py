@@ -1,0 +1,85 @@
+"""TFLite for phones: float32, float16 weights, dynamic-range int8 and full int8.
+
+Every variant is converted from a guard-free SavedModel (see
+``write_core_saved_model``) with builtin ops only — no Flex/SELECT_TF_OPS, so
+the plain LiteRT runtime of an Android/iOS app runs it. Inputs have dynamic
+H x W unless a fixed size is asked for; resize the input tensor before use::
+
+    interpreter.resize_tensor_input(input_index, [1, height, width, 3])
+    interpreter.allocate_tensors()
+
+Full int8 calibrates activation ranges on LR patches cut from the bundled
+photos; its inputs and outputs stay float32 (``io="float"``) or become uint8
+(``io="uint8"``: pixels 0..255 in, 0..255 out — no float work on the device).
+"""
+
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from srgan_tf.errors import SRGANError
+
+QUANTIZATIONS = ("float32", "float16", "dynamic", "int8")
+
+
+def representative_patches(files, count=48, size=48, seed=0):
+    """LR-sized float32 [0, 1] patches from real photos, for int8 calibration."""
+    from srgan_tf.imageio import load_rgb8
+
+    rng = np.random.default_rng(seed)
+    images = [load_rgb8(path) for path in files]
+    patches = []
+    for index in range(count):
+        image = images[index % len(images)]
+        # Calibrate on downscaled photos: that is what LR inputs look like.
+        small = tf.image.resize(image[None] / 255.0, (image.shape[0] // 4, image.shape[1] // 4), antialias=True)[0]
+        top = rng.integers(0, small.shape[0] - size + 1)
+        left = rng.integers(0, small.shape[1] - size + 1)
+        patches.append(np.clip(small[top : top + size, left : left + size].numpy(), 0, 1).astype(np.float32))
+    return patches
+
+
+def convert(core_saved_model, quantization="float32", representative=None, io="float"):
+    """Converts the core SavedModel; returns the ``.tflite`` bytes."""
+    if quantization not in QUANTIZATIONS:
+        raise SRGANError(f"TFLite quantization must be one of {QUANTIZATIONS}, got {quantization!r}")
+    converter = tf.lite.TFLiteConverter.from_saved_model(core_saved_model)
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+    if quantization == "float16":
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.target_spec.supported_types = [tf.float16]
+    elif quantization == "dynamic":
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    elif quantization == "int8":
+        if not representative:
+            raise SRGANError("full int8 needs representative images for calibration")
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = lambda: ([patch[None]] for patch in representative)
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        if io == "uint8":
+            converter.inference_input_type = tf.uint8
+            converter.inference_output_type = tf.uint8
+    return converter.convert()
+
+
+def op_names(tflite_path):
+    """The operator names used by a ``.tflite`` file (Flex ops start with "Flex")."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    interpreter = Interpreter(model_path=os.fspath(tflite_path))
+    return sorted({op["op_name"] for op in interpreter._get_ops_details()})
+
+
+def write_tflite(core_saved_model, path, quantization="float32", representative=None, io="float"):
+    """Converts and writes atomically; refuses a model that needs Flex ops."""
+    data = convert(core_saved_model, quantization, representative, io)
+    tmp = f"{path}.partial"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    flex = [name for name in op_names(tmp) if name.startswith("Flex")]
+    if flex:
+        os.remove(tmp)
+        raise SRGANError(f"TFLite {quantization} model needs Flex ops {flex}; phones without them cannot run it")
+    os.replace(tmp, path)
+    return path
