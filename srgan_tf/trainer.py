@@ -116,7 +116,7 @@ def build_stage_model(config, stage, init_generator=None, feature_extractor=None
     if stage == "pretrain":
         model = SRGAN(generator, scale=m.scale, pixel_loss=lo.pretrain_loss)
         model.compile(
-            _optimizer(config.train.pretrain_learning_rate, config), jit_compile=resolve_jit(config.train.jit)
+            _optimizer(learning_rate_schedule(config, stage), config), jit_compile=resolve_jit(config.train.jit)
         )
     else:
         discriminator = build_discriminator(

@@ -129,3 +129,21 @@ def test_mirrored_strategy_keeps_replicas_in_sync(tiny_config):
         replicas = [v.numpy() for v in variable.value.values]  # the tf.distribute MirroredVariable
         assert len(replicas) == 2
         np.testing.assert_array_equal(replicas[0], replicas[1])
+
+
+@pytest.mark.parametrize(
+    "stage, steps_key, at_key",
+    [("pretrain", "pretrain_steps", "pretrain_learning_rate_decay_at"), ("gan", "steps", "learning_rate_decay_at")],
+)
+def test_learning_rate_steps_down_in_fit(tiny_config, stage, steps_key, at_key):
+    config = apply_overrides(
+        tiny_config, [f"train.{steps_key}=4", f"train.{at_key}=0.5", "train.learning_rate_decay=0.1"]
+    )
+    model = build_stage_model(config, stage)
+    seen = []
+    record = keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda b, logs: seen.append(float(logs["learning_rate"]))
+    )
+    model.fit(make_training_data(config)[0], steps_per_epoch=4, epochs=1, verbose=0, callbacks=[record])
+    base = config.train.pretrain_learning_rate if stage == "pretrain" else config.train.learning_rate
+    np.testing.assert_allclose(seen, [base, base, base * 0.1, base * 0.1], rtol=1e-6)
