@@ -18,6 +18,7 @@ _EXPORTS = {
     "build_generator": "srgan_tf.models",
     "SRGAN": "srgan_tf.gan",
     "train": "srgan_tf.trainer",
+    "upscale": "srgan_tf.inference.upscale",
 }
 
 __all__ = ["__version__", *_EXPORTS]

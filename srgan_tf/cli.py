@@ -68,6 +68,15 @@ def _cmd_export(args):
     return export.run(args)
 
 
+def _cmd_upscale_family(name):
+    def run(args):
+        from srgan_tf.commands import upscale
+
+        return getattr(upscale, f"run_{name}")(args)
+
+    return run
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="srgan", description="SRGAN super-resolution for TensorFlow / Keras 3")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -88,6 +97,18 @@ def build_parser():
     p = sub.add_parser("export", help="export SavedModel / TFLite / ONNX and verify them against Keras")
     add_export_arguments(p)
     p.set_defaults(func=_cmd_export)
+
+    from srgan_tf.commands import upscale
+
+    helps = {
+        "upscale": "upscale images with any model format (tiled, seam-free)",
+        "evaluate": "Y-PSNR/SSIM of a model and of bicubic on an HR folder",
+        "compare": "a Figure-2-style PNG: LR, bicubic, models, HR",
+    }
+    for name, help_text in helps.items():
+        p = sub.add_parser(name, help=help_text)
+        getattr(upscale, f"add_{name}_arguments")(p)
+        p.set_defaults(func=_cmd_upscale_family(name))
     return parser
 
 

@@ -6,8 +6,6 @@ from srgan_tf.errors import SRGANError
 
 
 def add_export_arguments(parser):
-    from srgan_tf.export.saved_model import DEFAULT_MAX_PIXELS
-
     parser.add_argument("model", help="a run directory or a generator .keras file")
     parser.add_argument("--out", help="output folder (default: MODEL/export for a run dir)")
     parser.add_argument("--formats", default="saved_model,tflite,onnx", help="comma-separated subset")
@@ -17,13 +15,12 @@ def add_export_arguments(parser):
     parser.add_argument("--fixed-size", help="also write fixed-input TFLite models of this LR size, e.g. 50x50")
     parser.add_argument("--int8-io", choices=("float", "uint8"), default="float", help="full-int8 input/output type")
     parser.add_argument("--name", default="srgan", help="model name (TF Serving model name, file prefix)")
-    parser.add_argument(
-        "--max-pixels", type=int, default=DEFAULT_MAX_PIXELS, help="SavedModel refuses larger inputs (H*W)"
-    )
+    parser.add_argument("--max-pixels", type=int, help="SavedModel refuses larger inputs (H*W; default 2048*2048)")
 
 
 def run(args):
     from srgan_tf.export import export_model, parse_size
+    from srgan_tf.export.saved_model import DEFAULT_MAX_PIXELS
 
     if args.out is None:
         if not os.path.isdir(args.model):
@@ -36,7 +33,7 @@ def run(args):
         quantizations=[q.strip() for q in args.tflite_quant.split(",") if q.strip()],
         fixed_size=parse_size(args.fixed_size) if args.fixed_size else None,
         model_name=args.name,
-        max_pixels=args.max_pixels,
+        max_pixels=args.max_pixels or DEFAULT_MAX_PIXELS,
         int8_io=args.int8_io,
     )
     print(f"exported to {args.out} (report: {os.path.join(args.out, 'report.json')})")

@@ -19,6 +19,7 @@ from srgan_tf.errors import SRGANError
 from srgan_tf.export.parity import check_artifact, format_table, parity_inputs
 from srgan_tf.export.saved_model import DEFAULT_MAX_PIXELS, write_core_saved_model, write_saved_model
 from srgan_tf.export.tflite import QUANTIZATIONS, representative_patches, write_tflite
+from srgan_tf.models import receptive_field_radius
 
 FORMATS = ("saved_model", "tflite", "onnx")
 
@@ -85,6 +86,7 @@ def export_model(
         "input": "float32 NHWC RGB in [0, 1]",
         "output": "float32 NHWC RGB in [0, 1]",
         "config_hash": config_hash,
+        "receptive_field": receptive_field_radius(generator),  # LR pixels; the tiling overlap that is exact
         "srgan_tf_version": __version__,
         "source": os.path.abspath(source),
     }

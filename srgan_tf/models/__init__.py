@@ -3,6 +3,7 @@
 from srgan_tf.models.discriminator import build_discriminator
 from srgan_tf.models.generator import build_generator
 from srgan_tf.models.layers import PixelShuffle, VGGPreprocess
+from srgan_tf.models.receptive_field import receptive_field_radius
 from srgan_tf.models.vgg import build_feature_extractor
 
 __all__ = [
@@ -11,4 +12,5 @@ __all__ = [
     "build_discriminator",
     "build_feature_extractor",
     "build_generator",
+    "receptive_field_radius",
 ]

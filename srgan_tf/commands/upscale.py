@@ -1,0 +1,130 @@
+"""``srgan upscale``, ``srgan evaluate`` and ``srgan compare``: using a trained model."""
+
+import json
+import os
+
+import numpy as np
+
+from srgan_tf.errors import SRGANError
+
+BACKEND_CHOICES = ("auto", "keras", "saved_model", "tflite", "onnx")
+
+
+def _add_model_arguments(parser, multiple=False):
+    if multiple:
+        parser.add_argument(
+            "--model",
+            action="append",
+            required=True,
+            help="run dir / .keras / SavedModel / .tflite / .onnx (repeat to compare several)",
+        )
+    else:
+        parser.add_argument("--model", required=True, help="run dir, .keras, SavedModel dir, .tflite or .onnx")
+    parser.add_argument("--backend", choices=BACKEND_CHOICES, default="auto", help="default: from the model path")
+    parser.add_argument("--tile", type=int, default=256, help="tile size in input pixels (0: whole image)")
+    parser.add_argument("--tile-overlap", type=int, help="context pixels per tile side (default: receptive field)")
+
+
+def add_upscale_arguments(parser):
+    from srgan_tf.imageio import DEFAULT_MAX_PIXELS
+
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="image files, folders or globs")
+    _add_model_arguments(parser)
+    parser.add_argument("--out", required=True, help="output folder")
+    parser.add_argument("--format", choices=("png", "jpg", "webp"), default="png")
+    parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    parser.add_argument("--max-pixels", type=int, default=DEFAULT_MAX_PIXELS, help="refuse larger inputs (W*H)")
+
+
+def add_evaluate_arguments(parser):
+    _add_model_arguments(parser)
+    parser.add_argument("--data", required=True, help="HR folder (Set5/Set14/BSD100 layout works)")
+    parser.add_argument("--json", help="where to save the scores (default: evaluation_<data>.json here)")
+    parser.add_argument("--save-images", help="also write the SR images to this folder")
+
+
+def add_compare_arguments(parser):
+    parser.add_argument("image", help="an HR image; its LR is made by bicubic downscaling")
+    _add_model_arguments(parser, multiple=True)
+    parser.add_argument("--out", required=True, help="the figure (PNG)")
+    parser.add_argument("--crop", type=int, default=128, help="side of the HR crop shown")
+    parser.add_argument("--at", help="top,left of the crop in HR pixels (default: centre)")
+
+
+def _upscaler(model, args):
+    from srgan_tf.inference import Upscaler
+
+    return Upscaler.load(model, args.backend, args.tile, args.tile_overlap)
+
+
+def run_upscale(args):
+    from srgan_tf.inference.upscale import upscale_files
+
+    upscaler = _upscaler(args.model, args)
+    result = upscale_files(upscaler, args.inputs, args.out, args.format, args.overwrite, args.max_pixels)
+    print(result.summary())
+    return 2 if result.failed else 0
+
+
+def run_evaluate(args):
+    from srgan_tf.evaluation import evaluate_folder, summarize
+    from srgan_tf.inference.picture import Picture, write_picture
+
+    upscaler = _upscaler(args.model, args)
+    outputs = []
+
+    def upscale(lr_images):
+        sr = upscaler.upscale_array(np.asarray(lr_images)[0])
+        outputs.append(sr)
+        return sr[None]
+
+    scores = evaluate_folder(upscale, args.data, upscaler.scale)
+    mean = summarize(scores)
+    print(f"x{upscaler.scale} on {args.data} (Y channel, shave {upscaler.scale}):\n")
+    print("| image | bicubic PSNR / SSIM | model PSNR / SSIM |")
+    print("|---|---|---|")
+    for s in scores:
+        print(f"| {s.name} | {s.bicubic_psnr:.2f} / {s.bicubic_ssim:.4f} | {s.psnr:.2f} / {s.ssim:.4f} |")
+    print(
+        f"| **mean** | {mean['bicubic_psnr']:.2f} / {mean['bicubic_ssim']:.4f} | {mean['psnr']:.2f} / "
+        f"{mean['ssim']:.4f} |"
+    )
+    path = args.json or f"evaluation_{os.path.basename(os.path.normpath(args.data))}.json"
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(
+            {
+                "model": args.model,
+                "data": args.data,
+                "scale": upscaler.scale,
+                "mean": mean,
+                "images": [s.__dict__ for s in scores],
+            },
+            f,
+            indent=2,
+        )
+    print(f"\nscores saved to {path}")
+    if args.save_images:
+        for s, sr in zip(scores, outputs):
+            stem = os.path.splitext(s.name)[0]
+            write_picture(Picture(sr), os.path.join(args.save_images, f"{stem}_x{upscaler.scale}.png"), overwrite=True)
+    return 0
+
+
+def run_compare(args):
+    from srgan_tf.inference.compare import compare_models
+
+    at = None
+    if args.at:
+        try:
+            at = tuple(int(v) for v in args.at.split(","))
+        except ValueError as error:
+            raise SRGANError(f"--at expects top,left, got {args.at!r}") from error
+    models = [(_label(m), _upscaler(m, args)) for m in args.model]
+    path = compare_models(args.image, models, args.out, crop=args.crop, at=at)
+    print(f"figure: {path}")
+    return 0
+
+
+def _label(model):
+    name = os.path.basename(os.path.normpath(model))
+    return name if name != "generator.keras" else os.path.basename(os.path.dirname(os.path.abspath(model)))

@@ -1,0 +1,48 @@
+"""The paper's Figure 2 for your own models: LR, bicubic, each model and HR, side by side."""
+
+import numpy as np
+
+from srgan_tf.data.degradations import bicubic
+from srgan_tf.errors import SRGANError
+from srgan_tf.evaluation import bicubic_upscale
+from srgan_tf.imageio import load_rgb8
+from srgan_tf.metrics import psnr, ssim
+from srgan_tf.plots import plot_comparison
+
+
+def compare_models(image_path, models, out_path, crop=128, at=None):
+    """Writes the comparison PNG; returns its path.
+
+    Args:
+        image_path: an HR photo (its LR is made by the training degradation).
+        models: list of ``(label, Upscaler)``; all must share one scale.
+        out_path: the PNG to write.
+        crop: HR crop side shown; ``at``: its (top, left), default the centre.
+    """
+    scales = {upscaler.scale for _, upscaler in models}
+    if len(scales) != 1:
+        raise SRGANError(f"models have different scales {sorted(scales)}; compare models of one scale")
+    scale = scales.pop()
+    hr = load_rgb8(image_path)
+    height, width = (hr.shape[0] // scale) * scale, (hr.shape[1] // scale) * scale
+    hr = hr[:height, :width].astype(np.float32) / 255.0
+    lr = bicubic(hr, scale).numpy()
+    size = min(crop, height, width)
+    top, left = at if at else ((height - size) // 2, (width - size) // 2)
+    if not (0 <= top <= height - size and 0 <= left <= width - size):
+        raise SRGANError(f"crop at {top},{left} of side {size} does not fit in {width}x{height}")
+
+    def panel(image, label):
+        if image is None:
+            return hr[top : top + size, left : left + size], label
+        p = float(psnr(hr[None], image[None], shave=scale)[0])
+        s = float(ssim(hr[None], image[None], shave=scale)[0])
+        return image[top : top + size, left : left + size], f"{label}\n{p:.2f} dB / {s:.4f}"
+
+    nearest = np.repeat(np.repeat(lr, scale, axis=0), scale, axis=1)
+    lr_crop = nearest[top : top + size, left : left + size]
+    panels = [(lr_crop, f"LR (x{scale} nearest)"), panel(bicubic_upscale(lr[None], scale)[0].numpy(), "bicubic")]
+    for label, upscaler in models:
+        panels.append(panel(upscaler.upscale_array(lr), label))
+    panels.append(panel(None, "HR (Y-PSNR / SSIM)"))
+    return plot_comparison(panels, out_path, title=f"x{scale}, {image_path.split('/')[-1]}")

@@ -1,0 +1,76 @@
+"""Seam-free tiled inference with memory bounded by the tile, not the image.
+
+The image is cut into ``tile`` x ``tile`` cores; each core is run with
+``overlap`` extra LR pixels of context on every side (clamped at the image
+border) and only the core's SR pixels are kept. When ``overlap`` is at least
+the generator's receptive-field radius, every kept pixel saw exactly the
+context it would have seen untiled, so tiled and whole-image results agree to
+float rounding. The paper generator's radius is 40 LR pixels (see
+``srgan_tf.models.receptive_field_radius``).
+"""
+
+import numpy as np
+from tqdm.auto import tqdm
+
+
+def tile_boxes(height, width, tile, overlap):
+    """``(core, context)`` boxes as (top, left, bottom, right) covering the image."""
+    boxes = []
+    for top in range(0, height, tile):
+        for left in range(0, width, tile):
+            core = (top, left, min(top + tile, height), min(left + tile, width))
+            context = (
+                max(core[0] - overlap, 0),
+                max(core[1] - overlap, 0),
+                min(core[2] + overlap, height),
+                min(core[3] + overlap, width),
+            )
+            boxes.append((core, context))
+    return boxes
+
+
+def tiled_bands(run, rgb, scale, tile=256, overlap=40, progress=False):
+    """Yields ``(sr_top, band)`` row bands of the upscaled image, top to bottom.
+
+    Each band is float32 ``(rows, s·W, 3)`` in [0, 1], made from one row of
+    tiles; only one band is alive at a time, so memory is bounded by the tile
+    size and the image width, not the image height.
+
+    Args:
+        run: a backend ((1, h, w, 3) [0, 1] -> (1, s·h, s·w, 3) [0, 1]; see :mod:`srgan_tf.backends`).
+        rgb: float32 ``(H, W, 3)`` in [0, 1].
+        scale: the model's factor.
+        tile: core size in LR pixels; None or <= 0 runs the whole image at once.
+        overlap: LR context pixels around each core.
+        progress: show a tile progress bar.
+    """
+    height, width = rgb.shape[:2]
+    if not tile or tile <= 0 or (height <= tile and width <= tile):
+        yield 0, run(rgb[None])[0]
+        return
+    boxes = tile_boxes(height, width, tile, overlap)
+    bar = tqdm(total=len(boxes), desc="tiles", unit="tile", disable=not progress, leave=False)
+    band, band_top = None, None
+    for core, context in boxes:
+        if core[0] != band_top:
+            if band is not None:
+                yield band_top * scale, band
+            band_top = core[0]
+            band = np.empty(((core[2] - core[0]) * scale, width * scale, 3), np.float32)
+        top, left, bottom, right = context
+        sr = run(np.ascontiguousarray(rgb[top:bottom, left:right])[None])[0]
+        y0, x0 = (core[0] - top) * scale, (core[1] - left) * scale
+        y1, x1 = y0 + (core[2] - core[0]) * scale, x0 + (core[3] - core[1]) * scale
+        band[:, core[1] * scale : core[3] * scale] = sr[y0:y1, x0:x1]
+        bar.update()
+    bar.close()
+    yield band_top * scale, band
+
+
+def upscale_tiled(run, rgb, scale, tile=256, overlap=40, progress=False):
+    """The whole upscaled image, float32 ``(s·H, s·W, 3)`` in [0, 1] (see :func:`tiled_bands`)."""
+    height, width = rgb.shape[:2]
+    out = np.empty((height * scale, width * scale, 3), np.float32)
+    for top, band in tiled_bands(run, rgb, scale, tile, overlap, progress):
+        out[top : top + band.shape[0]] = band
+    return out

@@ -1,0 +1,166 @@
+"""Upscaling real images with any model format: the library behind ``srgan upscale``.
+
+    from srgan_tf import upscale
+    big = upscale("photo.jpg", model="runs/demo")          # a PIL image, 4x larger
+
+Tiles bound the model's memory; PNG outputs without alpha are streamed to disk
+band by band, so a 2000x2000 -> 8000x8000 upscale never holds the output whole.
+"""
+
+import glob
+import os
+import tempfile
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image
+from tqdm.auto import tqdm
+
+from srgan_tf.backends import KerasBackend, load_backend, read_metadata
+from srgan_tf.errors import SRGANError
+from srgan_tf.imageio import DEFAULT_MAX_PIXELS, is_image_path
+from srgan_tf.inference.picture import Picture, _quantize, output_path, read_picture, write_picture
+from srgan_tf.inference.pngstream import PNGStreamWriter
+from srgan_tf.inference.tiling import tiled_bands
+from srgan_tf.models.receptive_field import receptive_field_radius
+
+DEFAULT_TILE = 256
+
+
+@dataclass
+class Upscaler:
+    """A loaded model plus how to tile for it."""
+
+    backend: object
+    scale: int
+    overlap: int
+    tile: int = DEFAULT_TILE
+
+    @classmethod
+    def load(cls, model, backend="auto", tile=DEFAULT_TILE, overlap=None):
+        """``model``: a path (run dir, .keras, SavedModel, .tflite, .onnx) or a Keras generator."""
+        if isinstance(model, (str, os.PathLike)):
+            runner, metadata = load_backend(model, backend), read_metadata(os.fspath(model))
+        else:
+            runner, metadata = KerasBackend(model), {}
+        scale = metadata.get("scale") or runner(np.zeros((1, 8, 8, 3), np.float32)).shape[1] // 8
+        if overlap is None:
+            # Exact for Keras models; exported ones carry the radius in their metadata.
+            if isinstance(runner, KerasBackend):
+                overlap = receptive_field_radius(runner.generator)
+            else:
+                overlap = int(metadata.get("receptive_field", 40))
+        return cls(runner, int(scale), int(overlap), tile)
+
+    def bands(self, rgb, progress=False):
+        return tiled_bands(self.backend, rgb, self.scale, self.tile, self.overlap, progress)
+
+    def upscale_array(self, rgb, progress=False):
+        out = np.empty((rgb.shape[0] * self.scale, rgb.shape[1] * self.scale, 3), np.float32)
+        for top, band in self.bands(rgb, progress):
+            out[top : top + band.shape[0]] = band
+        return out
+
+    def upscale_picture(self, picture, progress=False):
+        """Model on the RGB, bicubic on the alpha; gray/bit depth/ICC carried over."""
+        sr = self.upscale_array(picture.rgb, progress)
+        alpha = None
+        if picture.alpha is not None:
+            size = (sr.shape[1], sr.shape[0])
+            resized = Image.fromarray(picture.alpha.astype(np.float32), "F").resize(size, Image.BICUBIC)
+            alpha = np.clip(np.asarray(resized), 0.0, 1.0)
+        return Picture(sr, alpha, picture.gray, picture.bits, picture.icc)
+
+
+def upscale(image, model, backend="auto", tile=DEFAULT_TILE, overlap=None, max_pixels=DEFAULT_MAX_PIXELS):
+    """Upscales a path, a PIL image or an ``(H, W, 3)`` array.
+
+    Returns a PIL image for path/PIL input (mode kept: RGB, RGBA, L, 16-bit
+    gray), or a float32 array in [0, 1] for array input (uint8 arrays are
+    taken as 0..255).
+    """
+    upscaler = model if isinstance(model, Upscaler) else Upscaler.load(model, backend, tile, overlap)
+    if isinstance(image, np.ndarray):
+        rgb = image.astype(np.float32) / 255.0 if image.dtype == np.uint8 else image.astype(np.float32)
+        return upscaler.upscale_array(rgb)
+    with tempfile.TemporaryDirectory() as tmp:
+        if isinstance(image, Image.Image):
+            image.save(os.path.join(tmp, "input.png"))  # one decode path for files and PIL images
+            image = os.path.join(tmp, "input.png")
+        picture = upscaler.upscale_picture(read_picture(image, max_pixels))
+        path = write_picture(picture, os.path.join(tmp, "out.png"))
+        with Image.open(path) as result:
+            result.load()
+            return result
+
+
+def expand_inputs(inputs):
+    """Files, folders (recursive) and globs -> sorted unique image paths; missing inputs are errors."""
+    paths = []
+    for item in inputs:
+        if os.path.isdir(item):
+            for folder, _, names in os.walk(item):
+                paths.extend(os.path.join(folder, n) for n in names if is_image_path(n))
+        elif os.path.isfile(item):
+            paths.append(item)
+        else:
+            matches = [m for m in glob.glob(item, recursive=True) if os.path.isfile(m)]
+            if not matches:
+                raise SRGANError(f"no such file, folder or glob match: {item}")
+            paths.extend(matches)
+    return sorted(dict.fromkeys(os.path.abspath(p) for p in paths))
+
+
+@dataclass
+class BatchResult:
+    written: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)  # (path, reason): existing outputs
+    failed: list = field(default_factory=list)  # (path, reason): unreadable inputs
+
+    def summary(self):
+        parts = [f"{len(self.written)} upscaled"]
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} skipped (output exists; --overwrite replaces)")
+        if self.failed:
+            names = ", ".join(f"{os.path.basename(p)} ({why})" for p, why in self.failed[:10])
+            parts.append(f"{len(self.failed)} failed: {names}")
+        return "; ".join(parts)
+
+
+def upscale_file(upscaler, path, out_path, fmt="png", overwrite=False, max_pixels=DEFAULT_MAX_PIXELS, progress=False):
+    """One file in, one file out; PNG without alpha is streamed band by band."""
+    if os.path.exists(out_path) and not overwrite:
+        raise FileExistsError(out_path)
+    picture = read_picture(path, max_pixels)
+    if fmt == "png" and picture.alpha is None:
+        width, height = picture.size
+        channels = 1 if picture.gray else 3
+        writer = PNGStreamWriter(
+            out_path, width * upscaler.scale, height * upscaler.scale, channels, picture.bits, picture.icc
+        )
+        with writer:
+            for _, band in upscaler.bands(picture.rgb, progress):
+                if picture.gray:
+                    band = (band @ np.array([0.299, 0.587, 0.114], np.float32))[..., None]
+                writer.write(_quantize(band, picture.bits))
+        return out_path
+    return write_picture(upscaler.upscale_picture(picture, progress), out_path, fmt, overwrite)
+
+
+def upscale_files(upscaler, inputs, out_dir, fmt="png", overwrite=False, max_pixels=DEFAULT_MAX_PIXELS, progress=True):
+    """Upscales every input; a bad file is reported and skipped, the rest go on."""
+    result = BatchResult()
+    paths = expand_inputs(inputs)
+    if not paths:
+        raise SRGANError("no input images found")
+    os.makedirs(out_dir, exist_ok=True)
+    for path in tqdm(paths, desc="upscaling", unit="image", disable=not progress):
+        target = output_path(path, out_dir, fmt, scale=upscaler.scale)
+        try:
+            upscale_file(upscaler, path, target, fmt, overwrite, max_pixels, progress)
+            result.written.append(target)
+        except FileExistsError:
+            result.skipped.append((path, "output exists"))
+        except SRGANError as error:
+            result.failed.append((path, str(error).split(": ", 1)[-1]))
+    return result

@@ -1,0 +1,174 @@
+"""srgan upscale/evaluate/compare: tiling exactness, real image kinds, robust batches, every backend."""
+
+import json
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from imagefiles import make_messy_folder, photo_crop
+from PIL import Image
+
+from srgan_tf import SRGANError, upscale
+from srgan_tf.backends import KerasBackend
+from srgan_tf.export import export_model
+from srgan_tf.inference import Upscaler, upscale_files
+from srgan_tf.inference.picture import read_picture
+from srgan_tf.inference.pngstream import PNGStreamWriter
+from srgan_tf.inference.tiling import upscale_tiled
+from srgan_tf.models import build_generator, receptive_field_radius
+
+
+@pytest.fixture(scope="module")
+def model_path(tmp_path_factory):
+    keras.utils.set_random_seed(5)
+    path = tmp_path_factory.mktemp("model") / "generator.keras"
+    build_generator(4, 1, 8).save(path)
+    return str(path)
+
+
+def test_receptive_field_is_exact():
+    assert receptive_field_radius(build_generator()) == 40  # the paper's generator
+    generator = build_generator(4, 1, 8)
+    radius = receptive_field_radius(generator)
+    assert radius == 10
+    # Perturb one LR pixel: SR changes reach (radius - 1) LR pixels away, never beyond radius.
+    x = np.random.default_rng(0).random((1, 41, 41, 3), dtype=np.float32)
+    y = x.copy()
+    y[0, 20, 20] += 0.5
+    diff = np.abs(generator(y).numpy() - generator(x).numpy()).max(axis=(0, 2, 3))
+    changed_rows = np.nonzero(diff > 0)[0] // 4
+    assert changed_rows.min() >= 20 - radius and changed_rows.max() <= 20 + radius
+    assert changed_rows.min() <= 20 - (radius - 1)
+
+
+def test_tiled_equals_untiled(model_path, photos):
+    backend = KerasBackend(model_path)
+    rgb = photos[0][:50, :70].astype(np.float32) / 255.0
+    whole = backend(rgb[None])[0]
+    radius = receptive_field_radius(backend.generator)
+    tiled = upscale_tiled(backend, rgb, 4, tile=16, overlap=radius)
+    assert np.abs(tiled - whole).max() <= 1e-5
+    seams = upscale_tiled(backend, rgb, 4, tile=16, overlap=0)
+    assert np.abs(seams - whole).max() > 1 / 255  # why the overlap matters
+
+
+def test_png_stream_writer_roundtrip(tmp_path):
+    rng = np.random.default_rng(0)
+    for channels, bits, mode in [(3, 8, "RGB"), (1, 8, "L"), (4, 8, "RGBA"), (1, 16, "I;16")]:
+        dtype = np.uint16 if bits == 16 else np.uint8
+        image = rng.integers(0, 2**bits, (37, 23, channels)).astype(dtype)
+        path = tmp_path / f"{mode.replace(';', '')}.png"
+        with PNGStreamWriter(str(path), 23, 37, channels, bits) as writer:
+            writer.write(image[:10])
+            writer.write(image[10:])
+        decoded = tf.io.decode_png(tf.io.read_file(str(path)), dtype=tf.uint16 if bits == 16 else tf.uint8).numpy()
+        np.testing.assert_array_equal(decoded, image)
+        assert Image.open(path).mode == mode
+    with pytest.raises(ValueError, match="rows"), PNGStreamWriter(str(tmp_path / "short.png"), 4, 4) as writer:
+        writer.write(np.zeros((2, 4, 3), np.uint8))
+    assert not (tmp_path / "short.png").exists() and not (tmp_path / "short.partial.png").exists()
+
+
+def _exif_rotated_jpeg(path, rgb):
+    image = Image.fromarray(rgb)
+    exif = image.getexif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to display"
+    image.save(path, exif=exif, quality=95)
+
+
+def test_messy_folder_batch(model_path, train_photo, tmp_path):
+    folder = tmp_path / "in"
+    make_messy_folder(folder, train_photo)
+    for name in ("tiny.png", "notes.png", "truncated.png", "good.png"):
+        os.remove(folder / name)
+    _exif_rotated_jpeg(folder / "phone.jpg", photo_crop(train_photo, 40, 60))
+    sixteen_rgb = (photo_crop(train_photo, 24, 20).astype(np.uint16) * 257).astype(np.uint16)
+    tf.io.write_file(str(folder / "rgb16.png"), tf.io.encode_png(sixteen_rgb))
+    upscaler = Upscaler.load(model_path, tile=32)
+    result = upscale_files(upscaler, [str(folder)], str(tmp_path / "out"), progress=False)
+    assert [os.path.basename(p) for p, _ in result.failed] == ["corrupt.jpg"]
+    outputs = {os.path.basename(p): Image.open(p) for p in result.written}
+    assert outputs["rgba_x4.png"].mode == "RGBA" and outputs["rgba_x4.png"].size == (640, 640)
+    alpha = np.asarray(outputs["rgba_x4.png"].getchannel("A"))
+    assert abs(int(alpha.mean()) - 128) <= 1  # the alpha came through, resized
+    assert outputs["gray_x4.png"].mode == "L"
+    assert outputs["sixteen_x4.png"].mode == "I;16"
+    assert outputs["phone_x4.png"].size == (160, 240)  # EXIF rotation applied: 40x60 -> upright 60x40... x4
+    rgb16 = tf.io.decode_png(tf.io.read_file(str(tmp_path / "out" / "rgb16_x4.png")), dtype=tf.uint16).numpy()
+    assert rgb16.shape == (96, 80, 3) and rgb16.dtype == np.uint16 and (rgb16 % 257 != 0).any()  # real 16-bit
+    assert "1 failed: corrupt.jpg" in result.summary()
+
+    again = upscale_files(upscaler, [str(folder)], str(tmp_path / "out"), progress=False)
+    assert len(again.skipped) == 5 and not again.written  # nothing overwritten
+
+
+def test_refuses_animated_and_huge(tmp_path, train_photo):
+    frames = [Image.fromarray(photo_crop(train_photo, 16, 16, i, i)) for i in range(3)]
+    frames[0].save(tmp_path / "anim.gif", save_all=True, append_images=frames[1:])
+    with pytest.raises(SRGANError, match="animated"):
+        read_picture(tmp_path / "anim.gif")
+    Image.fromarray(photo_crop(train_photo, 100, 100)).save(tmp_path / "big.png")
+    with pytest.raises(SRGANError, match="exceeds the limit"):
+        read_picture(tmp_path / "big.png", max_pixels=5000)
+
+
+def test_icc_profile_is_carried(model_path, tmp_path, train_photo):
+    from PIL import ImageCms
+
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    Image.fromarray(photo_crop(train_photo, 20, 20)).save(tmp_path / "icc.png", icc_profile=icc)
+    result = upscale(str(tmp_path / "icc.png"), model_path)
+    assert result.size == (80, 80) and result.info.get("icc_profile") == icc
+
+
+def test_api_accepts_pil_and_arrays(model_path, train_photo):
+    crop = photo_crop(train_photo, 12, 18)
+    assert upscale(Image.fromarray(crop), model_path).size == (72, 48)
+    array = upscale(crop, model_path)
+    assert array.shape == (48, 72, 3) and array.dtype == np.float32 and array.min() >= 0 and array.max() <= 1
+
+
+def test_every_backend_upscales_alike(model_path, tmp_path, photos):
+    export_model(model_path, tmp_path, quantizations=["float32"], print_fn=lambda *a: None)
+    rgb = photos[1][:40, :52].astype(np.float32) / 255.0
+    reference = Upscaler.load(model_path, tile=16).upscale_array(rgb)
+    for artifact in ["saved_model/srgan/1", "tflite/srgan_float32.tflite", "onnx/srgan.onnx"]:
+        upscaler = Upscaler.load(str(tmp_path / artifact), tile=16)
+        assert upscaler.scale == 4 and upscaler.overlap == 10  # from the export metadata
+        np.testing.assert_allclose(upscaler.upscale_array(rgb), reference, atol=1e-5)
+
+
+def _srgan(*args):
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.run(
+        [sys.executable, "-m", "srgan_tf.cli", *args], capture_output=True, text=True, env=env, timeout=300
+    )
+
+
+def test_cli_upscale_evaluate_compare(model_path, tmp_path, photos):
+    folder = tmp_path / "hr"
+    folder.mkdir()
+    for index, photo in enumerate(photos):
+        Image.fromarray(photo[:64, :80]).save(folder / f"img{index}.png")
+    (folder / "broken.jpg").write_bytes(b"not a jpeg")
+    result = _srgan("upscale", str(folder), "--model", model_path, "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and "2 upscaled; 1 failed: broken.jpg" in result.stdout
+    os.remove(folder / "broken.jpg")
+
+    report = tmp_path / "scores.json"
+    result = _srgan("evaluate", "--model", model_path, "--data", str(folder), "--json", str(report))
+    assert result.returncode == 0, result.stderr
+    scores = json.loads(report.read_text())
+    assert len(scores["images"]) == 2 and scores["mean"]["bicubic_psnr"] > 15
+
+    figure = tmp_path / "fig.png"
+    result = _srgan("compare", str(folder / "img0.png"), "--model", model_path, "--out", str(figure), "--crop", "48")
+    assert result.returncode == 0, result.stderr
+    assert Image.open(figure).size[0] > 300
+
+    result = _srgan("upscale", str(tmp_path / "nope.png"), "--model", model_path, "--out", str(tmp_path / "o"))
+    assert result.returncode == 2 and result.stderr.strip().startswith("srgan: error: no such file")
