@@ -53,9 +53,10 @@ class PNGStreamWriter:
     def close(self, keep=True):
         if self._file.closed:
             return
+        if keep and self.rows_written != self.height:
+            self.close(keep=False)
+            raise ValueError(f"PNG has {self.height} rows, {self.rows_written} were written")
         if keep:
-            if self.rows_written != self.height:
-                raise ValueError(f"PNG has {self.height} rows, {self.rows_written} were written")
             self._file.write(_chunk(b"IDAT", self._compressor.flush()))
             self._file.write(_chunk(b"IEND", b""))
         self._file.close()
