@@ -13,9 +13,15 @@ $(STAMP): setup.py setup.cfg pyproject.toml
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[export,dev]'
 	touch $(STAMP)
 
+# Train (stage 1 SRResNet, stage 2 SRGAN) on the bundled photos, export and verify every
+# format, upscale a held-out photo and draw the comparison figure. Re-running resumes.
 demo: $(STAMP)
-	$(VENV)/bin/srgan summary --config demo
-	$(VENV)/bin/srgan summary --config srgan_x4
+	$(VENV)/bin/srgan train --config demo --run-dir $(RUN_DIR) --verbose 2
+	$(VENV)/bin/srgan export $(RUN_DIR) --out $(RUN_DIR)/export
+	$(VENV)/bin/srgan upscale srgan_tf/assets/photos/val/chelsea.png --model $(RUN_DIR) --out $(RUN_DIR)/upscaled --overwrite
+	$(VENV)/bin/srgan compare srgan_tf/assets/photos/val/coffee.png --model $(RUN_DIR)/srresnet.keras \
+		--model $(RUN_DIR)/generator.keras --out $(RUN_DIR)/samples/comparison.png --crop 160
+	$(PY) bench/quality.py $(RUN_DIR)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check srgan_tf tests bench training export

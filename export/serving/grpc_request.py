@@ -1,6 +1,6 @@
 """Upscale one image through TF Serving's gRPC API (needs `pip install tensorflow-serving-api grpcio`).
 
-    python export/serving/grpc_request.py photo.jpg --out photo_x4.png [--target localhost:8500]
+python export/serving/grpc_request.py photo.jpg --out photo_x4.png [--target localhost:8500]
 """
 
 import argparse

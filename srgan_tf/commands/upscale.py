@@ -126,5 +126,6 @@ def run_compare(args):
 
 
 def _label(model):
-    name = os.path.basename(os.path.normpath(model))
-    return name if name != "generator.keras" else os.path.basename(os.path.dirname(os.path.abspath(model)))
+    """The last two path parts, e.g. "demo/srresnet.keras": short but unambiguous in a figure."""
+    path = os.path.abspath(model)
+    return os.path.join(os.path.basename(os.path.dirname(path)), os.path.basename(path))

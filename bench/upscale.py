@@ -1,0 +1,94 @@
+"""Seconds and peak memory to upscale 512², 1024² and 2000² photos x4, per backend, tiled vs whole.
+
+    python bench/upscale.py MODEL_SOURCE [--sizes 512,1024,2000] [--repeats 3]
+
+MODEL_SOURCE is a run dir or .keras; it is exported once (SavedModel, TFLite
+float32, ONNX) into a temp folder. Each row runs in a fresh process (so peak
+RSS is that configuration's alone): median wall time of --repeats upscales of
+a real photo (the bundled retina image resized to the size) written as PNG,
+and the process's peak resident memory.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from common import machine_line, print_table  # noqa: E402
+
+WORKER = r"""
+import json, os, resource, statistics, sys, time
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+from PIL import Image
+from srgan_tf.inference import Upscaler
+from srgan_tf.inference.upscale import upscale_file
+model, photo, size, tile, repeats, out = sys.argv[1:7]
+size, tile, repeats = int(size), int(tile), int(repeats)
+source = os.path.join(out, f"in_{size}.png")
+if not os.path.exists(source):
+    Image.open(photo).convert("RGB").resize((size, size), Image.BICUBIC).save(source)
+upscaler = Upscaler.load(model, tile=tile)
+times = []
+for index in range(repeats):
+    start = time.perf_counter()
+    upscale_file(upscaler, source, os.path.join(out, "out.png"), overwrite=True)
+    times.append(time.perf_counter() - start)
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": statistics.median(times), "rss_mb": rss}))
+"""
+
+
+def run_case(artifact, photo, size, tile, repeats, out):
+    command = [sys.executable, "-c", WORKER, artifact, photo, str(size), str(tile), str(repeats), out]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=3600)
+    if result.returncode:
+        return None, result.stderr.strip().splitlines()[-1][:80]
+    return json.loads(result.stdout.strip().splitlines()[-1]), None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("model")
+    parser.add_argument("--sizes", default="512,1024,2000")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--tile", type=int, default=256)
+    parser.add_argument("--whole-up-to", type=int, default=1024, help="largest size also run untiled")
+    parser.add_argument("--backends", default="keras,saved_model,tflite,onnx")
+    args = parser.parse_args()
+    from srgan_tf.assets import SAMPLE_TRAIN_DIR
+    from srgan_tf.export import export_model
+
+    photo = os.path.join(SAMPLE_TRAIN_DIR, "retina.jpg")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        export_model(args.model, tmp, quantizations=["float32"], print_fn=lambda *a: None)
+        artifacts = {
+            "keras": args.model,
+            "saved_model": os.path.join(tmp, "saved_model", "srgan", "1"),
+            "tflite": os.path.join(tmp, "tflite", "srgan_float32.tflite"),
+            "onnx": os.path.join(tmp, "onnx", "srgan.onnx"),
+        }
+        for size in (int(s) for s in args.sizes.split(",")):
+            for backend in args.backends.split(","):
+                tiles = [args.tile] + ([0] if size <= args.whole_up_to else [])
+                for tile in tiles:
+                    result, error = run_case(artifacts[backend], photo, size, tile, args.repeats, tmp)
+                    label = f"tiled {tile}" if tile else "whole image"
+                    if error:
+                        rows.append((f"{size}x{size}", backend, label, "failed", error))
+                    else:
+                        rows.append(
+                            (f"{size}x{size}", backend, label, f"{result['seconds']:.2f}", f"{result['rss_mb']:.0f}")
+                        )
+                    print(rows[-1], flush=True)
+    print(machine_line())
+    print(f"model {args.model}; x4 output written as PNG; median of {args.repeats} runs; peak RSS of the process\n")
+    print_table(["input", "backend", "mode", "seconds", "peak RSS (MB)"], rows)
+
+
+if __name__ == "__main__":
+    main()
