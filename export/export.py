@@ -9,26 +9,10 @@ table is printed and saved as OUT/report.json, and the script exits non-zero
 when an artifact misses its tolerance.
 """
 
-import argparse
-import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-from srgan_tf.commands.export import add_export_arguments, run  # noqa: E402
-from srgan_tf.errors import SRGANError  # noqa: E402
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_export_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        return run(args)
-    except SRGANError as error:
-        print(f"export.py: error: {error}", file=sys.stderr)
-        return 2
-
+from srgan_tf.commands import run_script
+from srgan_tf.commands.export import add_export_arguments, run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_script(__doc__, add_export_arguments, run))

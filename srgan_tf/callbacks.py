@@ -233,3 +233,26 @@ class SampleWriter(keras.callbacks.Callback):
         with self.writer.as_default(step=step):
             tf.summary.image(f"{self.stage}/bicubic_sr_hr", row)
         self.writer.flush()
+
+
+class Validator(keras.callbacks.Callback):
+    """Validation Y-PSNR/SSIM of whole images after each epoch, computed locally.
+
+    Used instead of ``fit(validation_data=...)`` when there are several replicas:
+    images of different sizes go one at a time and cannot be split across them.
+    Adds ``val_psnr`` and ``val_ssim`` to the epoch logs.
+    """
+
+    def __init__(self, dataset, scale):
+        super().__init__()
+        self.dataset, self.scale = dataset, scale
+
+    def on_epoch_end(self, epoch, logs=None):
+        values = {"val_psnr": [], "val_ssim": []}
+        for lr_images, hr_images in self.dataset:
+            sr_images = signed_to_unit(self.model.generator(lr_images, training=False))
+            hr_images = signed_to_unit(hr_images)
+            values["val_psnr"].append(float(psnr(hr_images, sr_images, shave=self.scale)[0]))
+            values["val_ssim"].append(float(ssim(hr_images, sr_images, shave=self.scale)[0]))
+        if logs is not None:
+            logs.update({name: float(np.mean(v)) for name, v in values.items() if v})

@@ -5,41 +5,16 @@ Every subcommand turns its arguments into library calls; a user mistake
 """
 
 import argparse
-import contextlib
 import os
 import sys
 
 # Before TensorFlow is imported anywhere: keep C++ start-up chatter off the terminal.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from srgan_tf.commands import load_tensorflow  # noqa: E402
 from srgan_tf.errors import SRGANError  # noqa: E402
 
 EXIT_USER_ERROR = 2
-
-
-@contextlib.contextmanager
-def _native_stderr_silenced():
-    """Hides what TensorFlow's C++ runtime prints while it loads (it ignores
-    TF_CPP_MIN_LOG_LEVEL before absl logging starts). SRGAN_TF_LOGS=1 shows it."""
-    if os.environ.get("SRGAN_TF_LOGS") == "1":
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
-def _load_tensorflow():
-    with _native_stderr_silenced():
-        import tensorflow as tf
-
-        tf.config.list_physical_devices("GPU")  # device discovery prints too
 
 
 def _add_config_args(parser):
@@ -77,6 +52,19 @@ def _cmd_upscale_family(name):
     return run
 
 
+def _cmd_launch_local(args):
+    from srgan_tf.distributed import launch_local
+
+    cli_args = list(args.cli_args)
+    if cli_args[:1] == ["--"]:
+        cli_args = cli_args[1:]
+    if not cli_args:
+        raise SRGANError("launch-local needs the command to run, e.g. -- train --config demo")
+    if cli_args[0] == "train" and not any(a.startswith("--strategy") for a in cli_args):
+        cli_args += ["--strategy", "multi_worker"]
+    return launch_local(args.workers, cli_args, grace_seconds=args.grace)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="srgan", description="SRGAN super-resolution for TensorFlow / Keras 3")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -109,13 +97,19 @@ def build_parser():
         p = sub.add_parser(name, help=help_text)
         getattr(upscale, f"add_{name}_arguments")(p)
         p.set_defaults(func=_cmd_upscale_family(name))
+
+    p = sub.add_parser("launch-local", help="run a command as N tf.distribute workers on 127.0.0.1")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--grace", type=float, default=60, help="seconds the others get after one worker fails")
+    p.add_argument("cli_args", nargs=argparse.REMAINDER, help="-- train ... (--strategy multi_worker is added)")
+    p.set_defaults(func=_cmd_launch_local)
     return parser
 
 
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
-    _load_tensorflow()
+    load_tensorflow()
     try:
         return args.func(args)
     except SRGANError as error:

@@ -93,6 +93,7 @@ class TrainConfig:
     precision: str = "float32"
     jit: str = "auto"
     strategy: str = "default"
+    collective_timeout: float = 300.0  # multi-worker: seconds an all-reduce waits for a lost peer
     deterministic: bool = False
     seed: int = 0
     health_patience: int = 200  # steps of a won discriminator before warning

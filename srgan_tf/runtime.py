@@ -23,15 +23,20 @@ def resolve_jit(mode):
     return mode == "on"
 
 
-def make_strategy(name):
-    """The ``tf.distribute`` strategy for ``train.strategy``."""
+def make_strategy(name, collective_timeout=None):
+    """The ``tf.distribute`` strategy for ``train.strategy``.
+
+    ``collective_timeout`` (seconds) bounds how long a multi-worker all-reduce
+    waits for a peer, so a dead worker stops the job instead of hanging it.
+    """
     if name == "default":
         return tf.distribute.get_strategy()
     if name == "mirrored":
         return tf.distribute.MirroredStrategy()
     if name == "multi_worker":
         # Reads the cluster from TF_CONFIG, as Kubeflow's TFJob and Vertex AI set it.
-        return tf.distribute.MultiWorkerMirroredStrategy()
+        options = tf.distribute.experimental.CommunicationOptions(timeout_seconds=collective_timeout)
+        return tf.distribute.MultiWorkerMirroredStrategy(communication_options=options)
     if name == "tpu":
         try:
             resolver = tf.distribute.cluster_resolver.TPUClusterResolver()

@@ -22,9 +22,18 @@ from dataclasses import dataclass
 import keras
 import tensorflow as tf
 
-from srgan_tf.callbacks import CheckpointSaver, GANHealth, NonFiniteGuard, SampleWriter, StepLogger, StopAtStep
+from srgan_tf.callbacks import (
+    CheckpointSaver,
+    GANHealth,
+    NonFiniteGuard,
+    SampleWriter,
+    StepLogger,
+    StopAtStep,
+    Validator,
+)
 from srgan_tf.config import load_config, save_config
 from srgan_tf.data import make_training_data, make_validation_data, train_split, val_split
+from srgan_tf.distributed import is_chief, worker_scratch_dir
 from srgan_tf.errors import SRGANError
 from srgan_tf.gan import SRGAN
 from srgan_tf.models import build_discriminator, build_feature_extractor, build_generator
@@ -159,56 +168,77 @@ def _feature_extractor(config):
     return build_feature_extractor(lo.content, weights=lo.vgg_weights, before_activation=lo.vgg_before_activation)
 
 
-def run_stage(config, run, stage, splits, strategy, verbose=1, extra_callbacks=()):
+def run_stage(config, run, stage, splits, strategy, verbose=1, extra_callbacks=(), out=None):
     """Trains one stage to its configured step count, resuming from its checkpoints.
 
+    ``run`` is read (checkpoints, the stage-1 generator); ``out`` is written —
+    the same run dir on the chief, a scratch copy on other workers.
     Returns the model and whether any step ran now (False: the stage was already done).
     """
-    t = config.train
+    t, out = config.train, out or run
+    chief = out is run
     total = t.pretrain_steps if stage == "pretrain" else t.steps
-    init = None
-    if stage == "gan" and os.path.exists(run.srresnet):
-        init = run.srresnet
+    init = run.srresnet if stage == "gan" and os.path.exists(run.srresnet) else None
     with strategy.scope():
         model = build_stage_model(config, stage, init, _feature_extractor(config) if stage == "gan" else None)
         checkpoint = _checkpoint(model)
-        manager = tf.train.CheckpointManager(checkpoint, run.checkpoints(stage), max_to_keep=t.keep_checkpoints)
-        if manager.latest_checkpoint:
-            checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
+        manager = tf.train.CheckpointManager(checkpoint, out.checkpoints(stage), max_to_keep=t.keep_checkpoints)
+        latest = tf.train.latest_checkpoint(run.checkpoints(stage))
+        if latest:
+            checkpoint.restore(latest).assert_existing_objects_matched()
     start = int(model.step.numpy())
-    if start < total:
-        if verbose:
-            where = f"resuming at step {start}" if start else "starting"
-            replicas = strategy.num_replicas_in_sync
-            print(f"[{stage}] {where}; {total} steps, batch {config.data.batch_size}, {replicas} replica(s)")
-        train_data, _ = make_training_data(config, splits[0], start_step=start)
-        val_data, _ = make_validation_data(config, splits[1])
-        val_count = min(len(splits[1].files), config.data.val_max_images)
-        lr_sample, hr_sample = next(iter(val_data))
-        os.makedirs(run.logs(stage), exist_ok=True)
-        callbacks = [
-            NonFiniteGuard(lambda: manager.latest_checkpoint),
-            StopAtStep(total),
-            CheckpointSaver(manager, t.checkpoint_every),
-            StepLogger(run.csv(stage), run.logs(stage), every=t.log_every, start_step=start),
-            GANHealth(t.health_patience),
-            SampleWriter(lr_sample, hr_sample, run.samples, run.logs(stage), stage, config.model.scale),
-            *extra_callbacks,
+    if start >= total:
+        return model, False
+    replicas = strategy.num_replicas_in_sync
+    if verbose:
+        where = f"resuming at step {start}" if start else "starting"
+        print(f"[{stage}] {where}; {total} steps, batch {config.data.batch_size}, {replicas} replica(s)")
+    train_data, _ = make_training_data(config, splits[0], start_step=start)
+    val_data, _ = make_validation_data(config, splits[1])
+    lr_sample, hr_sample = next(iter(val_data))
+    os.makedirs(out.logs(stage), exist_ok=True)
+    callbacks = [
+        NonFiniteGuard(lambda: manager.latest_checkpoint),
+        StopAtStep(total),
+        CheckpointSaver(manager, t.checkpoint_every),  # every worker: saving is a collective
+        GANHealth(t.health_patience),
+    ]
+    fit_validation = {}
+    if replicas == 1:
+        fit_validation = {
+            "validation_data": val_data,
+            "validation_steps": min(len(splits[1].files), config.data.val_max_images),
+        }
+    elif chief:
+        # Whole images of different sizes cannot be split across replicas: validate on the chief.
+        callbacks.append(Validator(val_data, config.model.scale))
+    if chief:
+        callbacks += [
+            StepLogger(out.csv(stage), out.logs(stage), every=t.log_every, start_step=start),
+            SampleWriter(lr_sample, hr_sample, out.samples, out.logs(stage), stage, config.model.scale),
         ]
+    try:
         model.fit(
             train_data,
             epochs=math.ceil(total / t.steps_per_epoch),
             initial_epoch=start // t.steps_per_epoch,
             steps_per_epoch=t.steps_per_epoch,
-            validation_data=val_data,
-            validation_steps=val_count,
-            callbacks=callbacks,
+            callbacks=[*callbacks, *extra_callbacks],
             shuffle=False,  # the stream is already shuffled, reproducibly
-            verbose=verbose,
+            verbose=verbose if chief else 0,
+            **fit_validation,
         )
-        if os.path.exists(run.csv(stage)):
-            plot_loss_curves(run.csv(stage), run.loss_curves(stage), title=f"{config.name}: {stage}")
-    return model, start < total
+    except (tf.errors.UnavailableError, tf.errors.DeadlineExceededError, tf.errors.CancelledError) as error:
+        if replicas == 1:
+            raise
+        first_line = str(error).strip().splitlines()[0][:200]
+        raise SRGANError(
+            f"[{stage}] lost contact with another worker at step {int(model.step.numpy())} ({first_line}); "
+            f"restart all workers to resume from the last checkpoint ({manager.latest_checkpoint})"
+        ) from error
+    if chief and os.path.exists(out.csv(stage)):
+        plot_loss_curves(out.csv(stage), out.loss_curves(stage), title=f"{config.name}: {stage}")
+    return model, True
 
 
 def train(config, run_dir, verbose=1, extra_callbacks=()):
@@ -223,26 +253,28 @@ def train(config, run_dir, verbose=1, extra_callbacks=()):
     config = load_config(config)
     run = RunDir(run_dir)
     _check_run_dir_config(run, config)
-    os.makedirs(run.root, exist_ok=True)
-    save_config(config, run.config)
     t = config.train
     seed_everything(t.seed, t.deterministic)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*input ran out of data.*")
         with precision_policy(t.precision):
-            strategy = make_strategy(t.strategy)
+            strategy = make_strategy(t.strategy, t.collective_timeout)
+            out = run if is_chief(strategy) else RunDir(worker_scratch_dir(strategy))
+            if out is run:
+                os.makedirs(run.root, exist_ok=True)
+                save_config(config, run.config)
             if t.steps:
                 _feature_extractor(config)  # fail now on missing VGG weights, not after stage 1
             splits = (train_split(config), val_split(config))
             if t.pretrain_steps:
-                model, trained = run_stage(config, run, "pretrain", splits, strategy, verbose, extra_callbacks)
-                if trained or not os.path.exists(run.srresnet):
-                    save_model_atomically(model.generator, run.srresnet)
+                model, trained = run_stage(config, run, "pretrain", splits, strategy, verbose, extra_callbacks, out)
+                if trained or not os.path.exists(out.srresnet):
+                    save_model_atomically(model.generator, out.srresnet)
             if t.steps:
-                model, _ = run_stage(config, run, "gan", splits, strategy, verbose, extra_callbacks)
+                model, _ = run_stage(config, run, "gan", splits, strategy, verbose, extra_callbacks, out)
             if t.pretrain_steps or t.steps:
-                save_model_atomically(model.generator, run.generator)
+                save_model_atomically(model.generator, out.generator)
     for split in splits:
         if split.failures.paths:
             warnings.warn(f"{len(split.failures.paths)} file(s) could not be decoded and were skipped", stacklevel=2)
-    return run.generator
+    return out.generator

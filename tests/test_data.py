@@ -37,7 +37,7 @@ def tiny_data_config():
 
 def test_bundled_batches_shapes_ranges(tiny_data_config):
     dataset, split = make_training_data(tiny_data_config)
-    assert len(split.files) == 8 and not split.skipped
+    assert len(split.files) == 9 and not split.skipped
     assert dataset.element_spec[0].shape.as_list() == [4, 8, 8, 3]  # static for XLA
     assert dataset.element_spec[1].shape.as_list() == [4, 32, 32, 3]
     for lr, hr in _take(dataset, 3):

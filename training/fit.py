@@ -12,26 +12,10 @@ inside, per stage, is plain Keras (see ``srgan_tf.trainer.run_stage``)::
     model.fit(make_training_data(config)[0], steps_per_epoch=..., validation_data=..., callbacks=[...])
 """
 
-import argparse
-import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-from srgan_tf.commands.train import add_train_arguments, run  # noqa: E402
-from srgan_tf.errors import SRGANError  # noqa: E402
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_train_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        return run(args)
-    except SRGANError as error:
-        print(f"fit.py: error: {error}", file=sys.stderr)
-        return 2
-
+from srgan_tf.commands import run_script
+from srgan_tf.commands.train import add_train_arguments, run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_script(__doc__, add_train_arguments, run))

@@ -280,7 +280,11 @@ def training_dataset(
         lr = tf.cast(lr, tf.float32) / 255.0 if paired else degrade(hr, scale)
         return lr, unit_to_signed(hr)
 
-    return dataset.map(finish, num_parallel_calls=AUTOTUNE).prefetch(AUTOTUNE)
+    options = tf.data.Options()
+    # Every worker builds the same deterministic stream and keeps its share of each
+    # global batch: there are no files to shard by (the stream is indexed by visit).
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return dataset.map(finish, num_parallel_calls=AUTOTUNE).prefetch(AUTOTUNE).with_options(options)
 
 
 def _swap01(tensor):
