@@ -106,6 +106,20 @@ class SRGAN(keras.Model):
         if self.discriminator_optimizer is not None:
             self.discriminator_optimizer.build(self.discriminator.trainable_variables)
 
+    def _multi_worker(self):
+        return isinstance(self.distribute_strategy, tf.distribute.MultiWorkerMirroredStrategy)
+
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        # Keras builds a model by reducing a sample batch eagerly with
+        # strategy.reduce, which fails under MultiWorkerMirroredStrategy
+        # (keras-team/keras#20585). Every variable here already exists (the
+        # networks are functional, the optimizers built by build_optimizers),
+        # so under that strategy there is nothing to build.
+        if self._multi_worker():
+            self.built = True
+            return
+        super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
+
     def call(self, lr_images, training=False):
         return self.generator(lr_images, training=training)
 
@@ -131,6 +145,10 @@ class SRGAN(keras.Model):
         # This step's values, not running means: the step logger averages them
         # over its interval and the GAN-health and NaN checks need them raw.
         logs["learning_rate"] = self.generator_optimizer.learning_rate
+        if self._multi_worker():
+            # Keras averages multi-worker logs with strategy.reduce(..., axis=0),
+            # which needs at least one dimension (keras-team/keras#20585).
+            logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
         return logs
 
     def _pretrain_step(self, lr_images, hr_images):
