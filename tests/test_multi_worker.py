@@ -5,7 +5,6 @@ import signal
 import subprocess
 import sys
 import time
-import warnings
 
 import keras
 import numpy as np
@@ -49,6 +48,19 @@ def _weights(path, trainable_only=False):
     return [w.numpy() for w in (model.trainable_weights if trainable_only else model.weights)]
 
 
+MIRRORED_REFERENCE = """
+import sys
+from conftest import TINY  # also splits the CPU into two logical devices
+import tensorflow as tf
+import srgan_tf.trainer as trainer
+from srgan_tf.config import apply_overrides, get_preset
+strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+trainer.make_strategy = lambda *args: strategy
+config = apply_overrides(get_preset("demo"), [*TINY, "train.pretrain_steps=6", "train.steps=0"])
+trainer.train(config, sys.argv[1], verbose=0)
+"""
+
+
 def _flat(weights):
     return np.concatenate([w.ravel() for w in weights])
 
@@ -64,7 +76,7 @@ def _initial_weights():
     return [w.numpy() for w in build_generator(m.scale, m.num_blocks, m.filters).trainable_weights]
 
 
-def test_two_workers_agree_and_match_one(tmp_path, monkeypatch):
+def test_two_workers_agree_and_match_one(tmp_path):
     process = _launch(tmp_path / "two", 6)
     output, _ = process.communicate(timeout=600)
     assert process.returncode == 0, output[-3000:]
@@ -84,16 +96,17 @@ def test_two_workers_agree_and_match_one(tmp_path, monkeypatch):
         np.testing.assert_array_equal(a, b)
 
     # Single-process reference with the same global batch of 4 over 2 replicas (two logical
-    # CPUs), so BatchNorm sees the same 2-image batches as each worker did.
-    from srgan_tf.config import apply_overrides, get_preset
-    from srgan_tf.trainer import train
-
-    config = apply_overrides(get_preset("demo"), [*TINY, "train.pretrain_steps=6", "train.steps=0"])
-    mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-    monkeypatch.setattr("srgan_tf.trainer.make_strategy", lambda *args: mirrored)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        train(config, tmp_path / "one", verbose=0)
+    # CPUs), so BatchNorm sees the same 2-image batches as each worker did. In its own process:
+    # collectives of two strategies in one process can collide.
+    reference = subprocess.run(
+        [sys.executable, "-c", MIRRORED_REFERENCE, str(tmp_path / "one")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=os.path.dirname(os.path.abspath(__file__)),
+        env={**os.environ, "PYTHONWARNINGS": "ignore", "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    assert reference.returncode == 0, reference.stderr[-3000:]
     initial = _flat(_initial_weights())
     one = _flat(_weights(RunDir(tmp_path / "one").srresnet, True))
     two = _flat(_weights(chief.srresnet, True))

@@ -1,0 +1,56 @@
+"""The data pipeline on a messy folder, and a picture of aligned LR/HR pairs.
+
+    python bench/data_checks.py [--out pairs.png]
+
+Builds a folder with a corrupt JPEG, a truncated PNG, a text file named .png,
+a 10x10 image, an RGBA PNG, a grayscale JPEG and a 16-bit PNG (plus one good
+PNG), scans it, pulls batches, and prints what was skipped and how many
+patches came out. Then draws LR/HR pairs from the bundled photos.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import warnings
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+
+from imagefiles import make_messy_folder  # noqa: E402
+
+from srgan_tf.assets import SAMPLE_TRAIN_DIR  # noqa: E402
+from srgan_tf.config import apply_overrides, get_preset  # noqa: E402
+from srgan_tf.data import DecodeFailures, find_images, make_training_data, scan_images, training_dataset  # noqa: E402
+from srgan_tf.imageio import load_rgb8  # noqa: E402
+from srgan_tf.plots import plot_patch_pairs  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", default="pairs.png")
+    parser.add_argument("--batches", type=int, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        kinds = make_messy_folder(folder, load_rgb8(os.path.join(SAMPLE_TRAIN_DIR, "astronaut.png")))
+        print("folder:", ", ".join(f"{name} ({kind})" for name, kind in sorted(kinds.items())))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            scan = scan_images(find_images(folder), min_size=96, what="training images")
+            failures = DecodeFailures()
+            dataset = training_dataset(scan.files, scale=4, patch_size=96, batch_size=16, failures=failures)
+            patches = sum(int(lr.shape[0]) for lr, _ in dataset.take(args.batches))
+        for warning in caught:
+            print("warning:", warning.message)
+        print(f"usable after the scan: {', '.join(sorted(os.path.basename(p) for p in scan.files))}")
+        print(
+            f"decode failures during training (skipped, counted): {failures.count} skips of "
+            f"{[os.path.basename(p) for p in failures.paths]}"
+        )
+        print(f"{args.batches} batches x 16 = {patches} patches of 96x96 came out")
+    config = apply_overrides(get_preset("srgan_x4"), ["data.batch_size=4"])
+    lr, hr = next(iter(make_training_data(config)[0]))
+    print("pairs figure:", plot_patch_pairs(lr.numpy(), hr.numpy(), args.out))
+
+
+if __name__ == "__main__":
+    main()
