@@ -51,8 +51,9 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         make_2k_folder(folder)
+        bundled = len(os.listdir(SAMPLE_TRAIN_DIR))
         cases = [
-            ("bundled photos (8)", [], 16),
+            (f"bundled photos ({bundled})", [], 16),
             ("2040x1356 PNG (8)", [f"data.train_dir={folder}"], 16),
             ("2040x1356 PNG (8)", [f"data.train_dir={folder}"], 1),
         ]
