@@ -23,6 +23,7 @@ from srgan_tf.config import apply_overrides, get_preset  # noqa: E402
 from srgan_tf.data import DecodeFailures, find_images, make_training_data, scan_images, training_dataset  # noqa: E402
 from srgan_tf.imageio import load_rgb8  # noqa: E402
 from srgan_tf.plots import plot_patch_pairs  # noqa: E402
+from srgan_tf.ranges import signed_to_unit  # noqa: E402
 
 
 def main():
@@ -49,7 +50,7 @@ def main():
         print(f"{args.batches} batches x 16 = {patches} patches of 96x96 came out")
     config = apply_overrides(get_preset("srgan_x4"), ["data.batch_size=4"])
     lr, hr = next(iter(make_training_data(config)[0]))
-    print("pairs figure:", plot_patch_pairs(lr.numpy(), hr.numpy(), args.out))
+    print("pairs figure:", plot_patch_pairs(lr.numpy(), signed_to_unit(hr).numpy(), args.out))
 
 
 if __name__ == "__main__":

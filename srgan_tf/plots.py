@@ -23,17 +23,15 @@ def _save(figure, path):
 
 
 def _unit(image):
-    """Accepts [-1, 1] or [0, 1] float or uint8; returns [0, 1] float for imshow."""
+    """uint8 or [0, 1] float -> [0, 1] float for imshow."""
     image = np.asarray(image)
     if image.dtype == np.uint8:
         return image / 255.0
-    if image.min() < -1e-3:
-        image = (image + 1.0) / 2.0
     return np.clip(image, 0.0, 1.0)
 
 
 def plot_patch_pairs(lr_images, hr_images, path, count=4):
-    """LR patches (nearest-neighbour enlarged) beside their HR patches, one pair per row."""
+    """LR patches beside their HR patches (both [0, 1]) and |nearest-LR↑ − HR|, one pair per row."""
     count = min(count, len(lr_images))
     figure, axes = plt.subplots(count, 3, figsize=(7.5, 2.6 * count), squeeze=False)
     for row in range(count):
@@ -57,7 +55,7 @@ def plot_comparison(panels, path, title=None):
     """The paper's Figure 2 layout: one row of same-size crops with titles.
 
     Args:
-        panels: list of ``(image, title)``; images uint8 or float in [0, 1] / [-1, 1].
+        panels: list of ``(image, title)``; images uint8 or float in [0, 1].
         path: the PNG to write.
     """
     figure, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.6), squeeze=False)
