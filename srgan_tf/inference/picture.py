@@ -101,7 +101,7 @@ def _quantize(values, bits):
     return np.clip(np.floor(values * peak + 0.5), 0, peak).astype(dtype)
 
 
-def _luma(rgb):
+def luma(rgb):
     # BT.601 weights, as Pillow's RGB -> L conversion uses.
     return rgb @ np.array([0.299, 0.587, 0.114], np.float32)
 
@@ -128,7 +128,7 @@ def write_picture(picture, path, fmt="png", overwrite=False, quality=95):
         _write_png16(picture, tmp, alpha)
     else:
         if picture.gray:
-            pixels = _quantize(_luma(picture.rgb), bits)
+            pixels = _quantize(luma(picture.rgb), bits)
             image = Image.fromarray(pixels, "I;16" if bits == 16 else "L")
             if alpha is not None:
                 image = Image.merge("LA", [image, Image.fromarray(_quantize(alpha, 8), "L")])
@@ -147,7 +147,7 @@ def write_picture(picture, path, fmt="png", overwrite=False, quality=95):
 def _write_png16(picture, path, alpha):
     import tensorflow as tf
 
-    channels = [_luma(picture.rgb)[..., None]] if picture.gray else [picture.rgb]
+    channels = [luma(picture.rgb)[..., None]] if picture.gray else [picture.rgb]
     if alpha is not None:
         channels.append(alpha[..., None])
     pixels = _quantize(np.concatenate(channels, axis=-1), 16)

@@ -19,9 +19,9 @@ from tqdm.auto import tqdm
 from srgan_tf.backends import KerasBackend, load_backend, read_metadata
 from srgan_tf.errors import SRGANError
 from srgan_tf.imageio import DEFAULT_MAX_PIXELS, is_image_path
-from srgan_tf.inference.picture import Picture, _quantize, output_path, read_picture, write_picture
+from srgan_tf.inference.picture import Picture, _quantize, luma, output_path, read_picture, write_picture
 from srgan_tf.inference.pngstream import PNGStreamWriter
-from srgan_tf.inference.tiling import tiled_bands
+from srgan_tf.inference.tiling import tiled_bands, upscale_tiled
 from srgan_tf.models.receptive_field import receptive_field_radius
 
 DEFAULT_TILE = 256
@@ -56,10 +56,7 @@ class Upscaler:
         return tiled_bands(self.backend, rgb, self.scale, self.tile, self.overlap, progress)
 
     def upscale_array(self, rgb, progress=False):
-        out = np.empty((rgb.shape[0] * self.scale, rgb.shape[1] * self.scale, 3), np.float32)
-        for top, band in self.bands(rgb, progress):
-            out[top : top + band.shape[0]] = band
-        return out
+        return upscale_tiled(self.backend, rgb, self.scale, self.tile, self.overlap, progress)
 
     def upscale_picture(self, picture, progress=False):
         """Model on the RGB, bicubic on the alpha; gray/bit depth/ICC carried over."""
@@ -141,7 +138,7 @@ def upscale_file(upscaler, path, out_path, fmt="png", overwrite=False, max_pixel
         with writer:
             for _, band in upscaler.bands(picture.rgb, progress):
                 if picture.gray:
-                    band = (band @ np.array([0.299, 0.587, 0.114], np.float32))[..., None]
+                    band = luma(band)[..., None]
                 writer.write(_quantize(band, picture.bits))
         return out_path
     return write_picture(upscaler.upscale_picture(picture, progress), out_path, fmt, overwrite)
