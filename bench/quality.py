@@ -1,9 +1,17 @@
-"""Quality of a trained run vs bicubic on held-out photos (Y-PSNR / SSIM, shave = scale).
+"""Quality against bicubic on held-out photos: Y-PSNR / SSIM / sharpness, per photo and mean.
 
-    python bench/quality.py runs/demo [--data FOLDER]
+    python bench/quality.py srresnet-x4 srgan-x4                         # the shipped models
+    python bench/quality.py srresnet-x4 runs/demo --data ~/srgan-corpus/val --targets
 
-Scores the run's stage-1 generator (srresnet.keras) and final generator
-(generator.keras) on whole images of FOLDER (default: the bundled held-out photos).
+MODEL is anything ``srgan upscale --model`` takes (named model, run dir, .keras, SavedModel,
+.tflite, .onnx); a run dir stands for its final ``generator.keras``. Whole images of
+``--data`` (default: the bundled held-out photos), x4, Y channel, shave = scale.
+Sharpness is the gradient energy of the upscale over that of the original photo
+(1 = as sharp as the photo; bicubic and PSNR-trained networks sit below 1).
+
+``--targets`` checks the pretrained-model release targets: the first model (SRResNet)
+≥ +1.0 dB over bicubic on average and no photo more than 0.3 dB below it; the second
+(SRGAN) within 1.5 dB of the first and with sharpness closer to 1.
 """
 
 import argparse
@@ -12,39 +20,67 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import keras  # noqa: E402
+import numpy as np  # noqa: E402
 from common import machine_line, print_table  # noqa: E402
 
 from srgan_tf.assets import SAMPLE_VAL_DIR  # noqa: E402
-from srgan_tf.config import load_config  # noqa: E402
-from srgan_tf.evaluation import evaluate_folder, keras_upscaler, summarize  # noqa: E402
-from srgan_tf.trainer import RunDir  # noqa: E402
+from srgan_tf.evaluation import evaluate_folder, summarize  # noqa: E402
+from srgan_tf.inference import Upscaler  # noqa: E402
+
+
+def score(model, folder):
+    upscaler = Upscaler.load(model)
+    scores = evaluate_folder(lambda lr: upscaler.upscale_array(np.asarray(lr)[0])[None], folder, upscaler.scale)
+    return scores, summarize(scores)
+
+
+def targets(results):
+    (first, (first_scores, first_mean)), (second, (_, second_mean)) = results[:2]
+    gain = first_mean["psnr"] - first_mean["bicubic_psnr"]
+    worst = min(s.psnr - s.bicubic_psnr for s in first_scores)
+    gap = first_mean["psnr"] - second_mean["psnr"]
+    closer = abs(1 - second_mean["sharpness"]) < abs(1 - first_mean["sharpness"])
+    return [
+        (f"{first}: mean gain over bicubic ≥ +1.0 dB", f"{gain:+.2f} dB", "yes" if gain >= 1.0 else "NO"),
+        (f"{first}: worst photo vs bicubic ≥ −0.3 dB", f"{worst:+.2f} dB", "yes" if worst >= -0.3 else "NO"),
+        (f"{second}: within 1.5 dB of {first}", f"{gap:.2f} dB below", "yes" if gap <= 1.5 else "NO"),
+        (
+            f"{second}: sharpness closer to 1 than {first}",
+            f"{second_mean['sharpness']:.3f} vs {first_mean['sharpness']:.3f}",
+            "yes" if closer else "NO",
+        ),
+    ]
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("run_dir")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("models", nargs="+", metavar="MODEL")
     parser.add_argument("--data", default=SAMPLE_VAL_DIR)
+    parser.add_argument("--targets", action="store_true", help="check the release targets (needs two models)")
     args = parser.parse_args()
-    run, config = RunDir(args.run_dir), load_config(args.run_dir)
-    t = config.train
-    scale = config.model.scale
-    rows, bicubic = [], None
-    models = [("SRResNet (stage 1)", run.srresnet, t.pretrain_steps), ("SRGAN (stage 2)", run.generator, t.steps)]
-    for label, path, steps in models:
-        if not os.path.exists(path) or (label.startswith("SRGAN") and not steps):
-            continue
-        generator = keras.models.load_model(path, safe_mode=True)
-        scores = evaluate_folder(keras_upscaler(generator), args.data, scale)
-        mean = summarize(scores)
-        bicubic = mean
-        rows.append((f"{label}, {steps} steps", f"{mean['psnr']:.2f}", f"{mean['ssim']:.4f}"))
-    if bicubic:
-        rows.insert(0, ("bicubic", f"{bicubic['bicubic_psnr']:.2f}", f"{bicubic['bicubic_ssim']:.4f}"))
+    results = [(model, score(model, args.data)) for model in args.models]
     print(machine_line())
-    names = ", ".join(sorted(os.listdir(args.data)))
-    print(f"run {args.run_dir} (config {config.name}); x{scale}; whole images of {args.data}: {names}\n")
-    print_table(["method", "Y-PSNR (dB)", "SSIM"], rows)
+    print(f"whole images of {args.data}, x4, Y channel, shave 4\n")
+    names = [s.name for s in results[0][1][0]]
+    headers = ["photo", "bicubic"] + [f"{model} (Δ)" for model, _ in results]
+    rows = []
+    for i, name in enumerate(names):
+        bicubic = results[0][1][0][i].bicubic_psnr
+        cells = [f"{r[0][i].psnr:.2f} ({r[0][i].psnr - bicubic:+.2f})" for _, r in results]
+        rows.append((name, f"{bicubic:.2f}", *cells))
+    base = results[0][1][1]
+    cells = [f"**{m['psnr']:.2f}** ({m['psnr'] - base['bicubic_psnr']:+.2f})" for _, (_, m) in results]
+    rows.append(("**mean Y-PSNR (dB)**", f"**{base['bicubic_psnr']:.2f}**", *cells))
+    rows.append(("mean SSIM", f"{base['bicubic_ssim']:.4f}", *(f"{m['ssim']:.4f}" for _, (_, m) in results)))
+    rows.append(
+        ("mean sharpness", f"{base['bicubic_sharpness']:.3f}", *(f"{m['sharpness']:.3f}" for _, (_, m) in results))
+    )
+    print_table(headers, rows)
+    if args.targets:
+        if len(results) < 2:
+            parser.error("--targets needs two models: SRResNet first, then SRGAN")
+        print()
+        print_table(["target", "measured", "met"], targets(results))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ verified is exactly what users run.
 =============  ===========================================  =====================
 format         path                                          runtime
 =============  ===========================================  =====================
-keras          ``generator.keras`` or a run directory        Keras
+keras          ``generator.keras``, a run directory, or a    Keras
+               named model (``srresnet-x4``, ``srgan-x4``)
 saved_model    a SavedModel directory (or its version dir)   TensorFlow
 tflite         ``*.tflite``                                  ai-edge-litert
 onnx           ``*.onnx``                                    onnxruntime
@@ -21,12 +22,15 @@ import os
 import numpy as np
 
 from srgan_tf.errors import SRGANError
+from srgan_tf.pretrained import is_named_model, load_pretrained, named_models
 
 METADATA_NAME = "srgan_metadata.json"
 
 
 def read_metadata(path):
     """The ``srgan_metadata.json`` beside an artifact (or inside its directory), or {}."""
+    if is_named_model(path):
+        return {}
     folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
     candidates = [os.path.join(folder, METADATA_NAME)]
     if not os.path.isdir(path):
@@ -50,6 +54,8 @@ class KerasBackend:
 
         if isinstance(path_or_model, keras.Model):
             self.generator = path_or_model
+        elif is_named_model(path_or_model):
+            self.generator = load_pretrained(path_or_model)
         else:
             path = os.fspath(path_or_model)
             if os.path.isdir(path):
@@ -148,8 +154,10 @@ BACKENDS = {b.name: b for b in (KerasBackend, SavedModelBackend, TFLiteBackend, 
 
 
 def detect_format(path):
-    """The backend name that fits ``path`` (a run dir, .keras, SavedModel dir, .tflite, .onnx)."""
+    """The backend name that fits ``path`` (a run dir, .keras, SavedModel dir, .tflite, .onnx, a name)."""
     path = os.fspath(path)
+    if is_named_model(path):
+        return "keras"
     if path.endswith(".tflite"):
         return "tflite"
     if path.endswith(".onnx"):
@@ -162,8 +170,11 @@ def detect_format(path):
         if os.path.isfile(os.path.join(path, "generator.keras")):
             return "keras"
     if not os.path.exists(path):
-        raise SRGANError(f"no model at {path}")
-    raise SRGANError(f"cannot tell the model format of {path} (expected a run dir, .keras, SavedModel, .tflite, .onnx)")
+        names = ", ".join(named_models()) or "none installed"
+        raise SRGANError(f"no model at {path} (named models: {names})")
+    raise SRGANError(
+        f"cannot tell the model format of {path} (expected a named model, run dir, .keras, SavedModel, .tflite, .onnx)"
+    )
 
 
 def load_backend(path, backend="auto"):

@@ -52,6 +52,14 @@ def _cmd_upscale_family(name):
     return run
 
 
+def _cmd_models(args):
+    from srgan_tf.pretrained import card_line, named_models
+
+    for card in named_models().values():
+        print(card_line(card))
+    return 0
+
+
 def _cmd_launch_local(args):
     from srgan_tf.distributed import launch_local
 
@@ -97,6 +105,9 @@ def build_parser():
         p = sub.add_parser(name, help=help_text)
         getattr(upscale, f"add_{name}_arguments")(p)
         p.set_defaults(func=_cmd_upscale_family(name))
+
+    p = sub.add_parser("models", help="list the named pretrained models shipped with the package")
+    p.set_defaults(func=_cmd_models)
 
     p = sub.add_parser("launch-local", help="run a command as N tf.distribute workers on 127.0.0.1")
     p.add_argument("--workers", type=int, default=2)

@@ -13,7 +13,7 @@ import tensorflow as tf
 
 from srgan_tf.data import validation_dataset
 from srgan_tf.data.sources import resolve_split
-from srgan_tf.metrics import psnr, ssim
+from srgan_tf.metrics import gradient_energy, psnr, ssim
 from srgan_tf.ranges import signed_to_unit
 
 
@@ -24,6 +24,11 @@ class ImageScore:
     ssim: float
     bicubic_psnr: float
     bicubic_ssim: float
+    sharpness: float  # gradient energy of SR / of HR (see metrics.gradient_energy); 1 = as sharp as HR
+    bicubic_sharpness: float
+
+
+SCORE_KEYS = ("psnr", "ssim", "bicubic_psnr", "bicubic_ssim", "sharpness", "bicubic_sharpness")
 
 
 def bicubic_upscale(lr_images, scale):
@@ -44,6 +49,7 @@ def evaluate_folder(upscale, folder, scale, max_side=None):
         hr_images = signed_to_unit(hr_images)
         sr_images = tf.convert_to_tensor(upscale(lr_images))
         baseline = bicubic_upscale(lr_images, scale)
+        hr_energy = gradient_energy(hr_images, shave=scale)[0]
         scores.append(
             ImageScore(
                 name=os.path.basename(path),
@@ -51,6 +57,8 @@ def evaluate_folder(upscale, folder, scale, max_side=None):
                 ssim=float(ssim(hr_images, sr_images, shave=scale)[0]),
                 bicubic_psnr=float(psnr(hr_images, baseline, shave=scale)[0]),
                 bicubic_ssim=float(ssim(hr_images, baseline, shave=scale)[0]),
+                sharpness=float(gradient_energy(sr_images, shave=scale)[0] / hr_energy),
+                bicubic_sharpness=float(gradient_energy(baseline, shave=scale)[0] / hr_energy),
             )
         )
     return scores
@@ -66,6 +74,6 @@ def keras_upscaler(generator):
 
 
 def summarize(scores):
-    """Means over images: {psnr, ssim, bicubic_psnr, bicubic_ssim}."""
+    """Means over images of every score in :data:`SCORE_KEYS`."""
     rows = [asdict(s) for s in scores]
-    return {key: float(np.mean([r[key] for r in rows])) for key in ("psnr", "ssim", "bicubic_psnr", "bicubic_ssim")}
+    return {key: float(np.mean([r[key] for r in rows])) for key in SCORE_KEYS}

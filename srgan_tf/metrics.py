@@ -61,3 +61,18 @@ def ssim(images_a, images_b, shave=0, mode="y"):
     a = tf.cast(_prepare(images_a, shave, mode), tf.float32)
     b = tf.cast(_prepare(images_b, shave, mode), tf.float32)
     return tf.image.ssim(a, b, max_val=255.0, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03)
+
+
+def gradient_energy(images, shave=0):
+    """Per-image mean squared finite difference of Y (horizontal + vertical), in [0, 255]² units.
+
+    A sharpness measure: blurry upscales lose gradient energy, so the ratio
+    ``gradient_energy(sr) / gradient_energy(hr)`` is below 1 for bicubic and PSNR-trained
+    networks and moves towards 1 as a generator restores texture (above 1: invented
+    or noisy detail). Same preparation as :func:`psnr` (uint8 rounding, BT.601 Y, shave).
+    Returns float64 ``(N,)``.
+    """
+    y = _prepare(images, shave, "y")
+    dx = y[:, :, 1:, :] - y[:, :, :-1, :]
+    dy = y[:, 1:, :, :] - y[:, :-1, :, :]
+    return tf.reduce_mean(tf.square(dx), axis=[1, 2, 3]) + tf.reduce_mean(tf.square(dy), axis=[1, 2, 3])

@@ -97,3 +97,35 @@ def plot_loss_curves(csv_path, path, title=None):
     if title:
         figure.suptitle(title, fontsize=10)
     return _save(figure, path)
+
+
+def plot_training_history(losses, validation, path, baseline=None, title=None):
+    """A run at a glance: training loss per stage (left) and validation Y-PSNR (right).
+
+    Args:
+        losses: {stage: (steps, values)} — e.g. stage 1's pixel loss and stage 2's g_loss.
+        validation: {stage: (steps, psnr_db)}.
+        baseline: bicubic's Y-PSNR on the same validation images, drawn as a line.
+    """
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
+    offset = 0
+    for stage, (steps, values) in losses.items():
+        left.plot(np.asarray(steps) + offset, values, label=stage)
+        offset += max(steps) if len(steps) else 0
+    left.set_yscale("log")
+    left.set_xlabel("step (stages back to back)")
+    left.set_title("training loss", fontsize=10)
+    offset = 0
+    for stage, (steps, values) in validation.items():
+        right.plot(np.asarray(steps) + offset, values, marker="o", label=stage)
+        offset += max(losses.get(stage, (steps, None))[0]) if len(steps) else 0
+    if baseline is not None:
+        right.axhline(baseline, color="gray", linestyle="--", label=f"bicubic {baseline:.2f} dB")
+    right.set_xlabel("step (stages back to back)")
+    right.set_title("validation Y-PSNR (dB)", fontsize=10)
+    for ax in (left, right):
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+    if title:
+        figure.suptitle(title, fontsize=10)
+    return _save(figure, path)

@@ -116,12 +116,28 @@ def learning_rate_schedule(config, stage):
     return rate
 
 
+def init_weights(spec):
+    """The generator weights ``spec`` names: a named model, a ``.keras`` file or a run dir."""
+    from srgan_tf.backends import KerasBackend
+
+    return KerasBackend(spec).generator.get_weights()
+
+
 def build_stage_model(config, stage, init_generator=None, feature_extractor=None):
-    """Builds and compiles the SRGAN model for ``stage`` (call inside the strategy scope)."""
+    """Builds and compiles the SRGAN model for ``stage`` (call inside the strategy scope).
+
+    ``init_generator``: weights to start the generator from (see :func:`init_weights`).
+    """
     m, lo = config.model, config.loss
     generator = build_generator(m.scale, m.num_blocks, m.filters, m.bn_momentum)
     if init_generator is not None:
-        generator.set_weights(keras.models.load_model(init_generator, safe_mode=True).get_weights())
+        weights = init_weights(init_generator)
+        if [w.shape for w in weights] != [tuple(v.shape) for v in generator.weights]:
+            raise SRGANError(
+                f"the generator in {init_generator} does not match model {m.num_blocks} blocks / {m.filters} "
+                f"filters / x{m.scale}; set model.* to its architecture"
+            )
+        generator.set_weights(weights)
     if stage == "pretrain":
         model = SRGAN(generator, scale=m.scale, pixel_loss=lo.pretrain_loss)
         model.compile(
@@ -168,6 +184,28 @@ def _feature_extractor(config):
     return build_feature_extractor(lo.content, weights=lo.vgg_weights, before_activation=lo.vgg_before_activation)
 
 
+def stage_init(config, run, stage):
+    """Where ``stage``'s generator starts (checkpoints, when there are any, override it).
+
+    Stage 2 starts from this run's stage 1, else from ``train.init``; it never starts from
+    random weights unless ``train.random_init`` says so (an SRGAN trained from scratch is
+    rarely what anyone meant).
+    """
+    t = config.train
+    if stage == "pretrain":
+        return t.init
+    if os.path.exists(run.srresnet):
+        return run.srresnet
+    if t.init:
+        return t.init
+    if tf.train.latest_checkpoint(run.checkpoints(stage)) or t.random_init:
+        return None
+    raise SRGANError(
+        f"stage 2 (SRGAN) would start from random weights: {run.srresnet} does not exist. "
+        "Run stage 1 first, pass --init srresnet-x4 (or a .keras / run dir), or --random-init"
+    )
+
+
 def run_stage(config, run, stage, splits, strategy, verbose=1, extra_callbacks=(), out=None):
     """Trains one stage to its configured step count, resuming from its checkpoints.
 
@@ -178,7 +216,7 @@ def run_stage(config, run, stage, splits, strategy, verbose=1, extra_callbacks=(
     t, out = config.train, out or run
     chief = out is run
     total = t.pretrain_steps if stage == "pretrain" else t.steps
-    init = run.srresnet if stage == "gan" and os.path.exists(run.srresnet) else None
+    init = stage_init(config, run, stage)
     with strategy.scope():
         model = build_stage_model(config, stage, init, _feature_extractor(config) if stage == "gan" else None)
         checkpoint = _checkpoint(model)
@@ -265,6 +303,8 @@ def train(config, run_dir, verbose=1, extra_callbacks=()):
                 save_config(config, run.config)
             if t.steps:
                 _feature_extractor(config)  # fail now on missing VGG weights, not after stage 1
+                if not t.pretrain_steps:
+                    stage_init(config, run, "gan")  # fail now on a stage 2 with nothing to start from
             splits = (train_split(config), val_split(config))
             if t.pretrain_steps:
                 model, trained = run_stage(config, run, "pretrain", splits, strategy, verbose, extra_callbacks, out)

@@ -19,6 +19,7 @@ from srgan_tf.inference import Upscaler, upscale_files
 from srgan_tf.inference.picture import read_picture
 from srgan_tf.inference.pngstream import PNGStreamWriter
 from srgan_tf.inference.tiling import upscale_tiled
+from srgan_tf.inference.upscale import plan_outputs
 from srgan_tf.models import build_generator, receptive_field_radius
 
 
@@ -104,6 +105,34 @@ def test_messy_folder_batch(model_path, train_photo, tmp_path):
 
     again = upscale_files(upscaler, [str(folder)], str(tmp_path / "out"), progress=False)
     assert len(again.skipped) == 5 and not again.written  # nothing overwritten
+
+
+def test_no_two_inputs_share_an_output(model_path, train_photo, tmp_path):
+    upscaler = Upscaler.load(model_path)
+    small = Image.fromarray(train_photo[:12, :12])
+    for folder, ext in (("a", "png"), ("b", "jpg"), ("b", "png")):
+        os.makedirs(tmp_path / "in" / folder, exist_ok=True)
+        small.save(tmp_path / "in" / folder / f"photo.{ext}")
+    # A folder input keeps its sub-folders; one folder's photo.png/photo.jpg get their extension.
+    result = upscale_files(upscaler, [str(tmp_path / "in")], str(tmp_path / "out"), progress=False)
+    written = sorted(os.path.relpath(p, tmp_path / "out") for p in result.written)
+    assert written == ["a/photo_x4.png", "b/photo_jpg_x4.png", "b/photo_png_x4.png"]
+    assert all(os.path.exists(p) for p in result.written)
+    # The same names given as files into one folder: still one output each.
+    files = [str(tmp_path / "in" / f / f"photo.{e}") for f, e in (("a", "png"), ("b", "jpg"))]
+    result = upscale_files(upscaler, files, str(tmp_path / "flat"), progress=False)
+    assert sorted(os.listdir(tmp_path / "flat")) == ["photo_jpg_x4.png", "photo_png_x4.png"]
+    # Two files that would still collide: refused before anything is written.
+    with pytest.raises(SRGANError, match="would both be written"):
+        plan_outputs(
+            [str(tmp_path / "in" / "a" / "photo.png"), str(tmp_path / "in" / "b" / "photo.png")], str(tmp_path / "x")
+        )
+    assert not os.path.exists(tmp_path / "x")
+    # Without --out, outputs go beside file inputs; a folder input needs --out.
+    beside = plan_outputs([files[0]], None)
+    assert beside == [(files[0], str(tmp_path / "in" / "a" / "photo_x4.png"))]
+    with pytest.raises(SRGANError, match="give --out"):
+        plan_outputs([str(tmp_path / "in")], None)
 
 
 def test_refuses_animated_and_huge(tmp_path, train_photo):

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import tensorflow as tf
+from PIL import Image, ImageFilter
 from skimage.color import rgb2ycbcr
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
@@ -63,3 +64,15 @@ def test_rgb_mode_matches_reference(photos):
 def test_bad_mode():
     with pytest.raises(SRGANError, match="metric mode"):
         metrics.psnr(np.zeros((1, 8, 8, 3), np.uint8), np.zeros((1, 8, 8, 3), np.uint8), mode="lab")
+
+
+def test_gradient_energy_matches_numpy(photos):
+    from srgan_tf.metrics import gradient_energy
+
+    image = photos[0][:64, :80]
+    y = 16.0 + image.astype(np.float64) @ (np.array([65.481, 128.553, 24.966]) / 255.0)
+    y = y[4:-4, 4:-4]
+    expected = np.mean(np.diff(y, axis=1) ** 2) + np.mean(np.diff(y, axis=0) ** 2)
+    assert float(gradient_energy(image[None], shave=4)[0]) == pytest.approx(expected, rel=1e-12)
+    blurred = np.asarray(Image.fromarray(image).filter(ImageFilter.GaussianBlur(2)))
+    assert float(gradient_energy(blurred[None], shave=4)[0]) < 0.5 * expected  # blur loses gradient energy

@@ -57,6 +57,47 @@ def test_rerun_resumes_and_extends(tiny_config, tmp_path):
     assert any(not np.array_equal(a, b) for a, b in zip(first, second))
 
 
+def test_stage_two_never_starts_from_random_weights_silently(tiny_config, tmp_path):
+    config = apply_overrides(tiny_config, ["train.pretrain_steps=0", "train.steps=2"])
+    with pytest.raises(SRGANError, match="would start from random weights.*--init"):
+        train(config, tmp_path / "run", verbose=0)
+    assert not os.path.exists(RunDir(tmp_path / "run").generator)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        train(apply_overrides(config, ["train.random_init=true"]), tmp_path / "run", verbose=0)
+    assert os.path.exists(RunDir(tmp_path / "run").generator)
+
+
+@pytest.mark.parametrize("stage", ["pretrain", "gan"])
+def test_init_starts_the_generator_from_given_weights(tiny_config, tmp_path, stage):
+    """With a zero learning rate, the trained convolutions must equal the --init ones exactly."""
+    keras.utils.set_random_seed(3)
+    source = build_generator(4, 1, 8)
+    source.save(tmp_path / "init.keras")
+    steps = (
+        ["train.pretrain_steps=2", "train.steps=0"]
+        if stage == "pretrain"
+        else ["train.pretrain_steps=0", "train.steps=2"]
+    )
+    config = apply_overrides(
+        tiny_config,
+        [*steps, f"train.init={tmp_path / 'init.keras'}", "train.pretrain_learning_rate=0", "train.learning_rate=0"],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        train(config, tmp_path / "run", verbose=0)
+    trained = keras.models.load_model(RunDir(tmp_path / "run").generator, safe_mode=True)
+    kernels = [v.path for v in source.weights if v.path.endswith("kernel")]
+    assert kernels
+    for name in kernels:
+        (a,) = [v for v in source.weights if v.path == name]
+        (b,) = [v for v in trained.weights if v.path == name]
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    wrong = apply_overrides(config, ["model.filters=16"])
+    with pytest.raises(SRGANError, match="does not match model"):
+        train(wrong, tmp_path / "other", verbose=0)
+
+
 def test_run_dir_refuses_a_different_model(tiny_config, tmp_path):
     save_config(tiny_config, tmp_path / "config.json")
     with pytest.raises(SRGANError, match="different model config"):

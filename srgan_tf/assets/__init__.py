@@ -1,4 +1,4 @@
-"""Files shipped inside the package: the bundled sample photos."""
+"""Files shipped inside the package: the bundled sample photos and the pretrained weights."""
 
 import os
 
@@ -6,3 +6,4 @@ ASSETS_DIR = os.path.dirname(os.path.abspath(__file__))
 SAMPLE_PHOTOS_DIR = os.path.join(ASSETS_DIR, "photos")
 SAMPLE_TRAIN_DIR = os.path.join(SAMPLE_PHOTOS_DIR, "train")
 SAMPLE_VAL_DIR = os.path.join(SAMPLE_PHOTOS_DIR, "val")
+WEIGHTS_DIR = os.path.join(ASSETS_DIR, "weights")

@@ -1,4 +1,4 @@
-"""``srgan export``: a run dir or .keras -> SavedModel, TFLite and ONNX, verified."""
+"""``srgan export``: a named model, run dir or .keras -> SavedModel, TFLite and ONNX, verified."""
 
 import os
 
@@ -6,7 +6,7 @@ from srgan_tf.errors import SRGANError
 
 
 def add_export_arguments(parser):
-    parser.add_argument("model", help="a run directory or a generator .keras file")
+    parser.add_argument("model", help="a named model (srgan models), a run directory or a generator .keras file")
     parser.add_argument("--out", help="output folder (default: MODEL/export for a run dir)")
     parser.add_argument("--formats", default="saved_model,tflite,onnx", help="comma-separated subset")
     parser.add_argument(
@@ -24,7 +24,7 @@ def run(args):
 
     if args.out is None:
         if not os.path.isdir(args.model):
-            raise SRGANError("--out is required when exporting a .keras file")
+            raise SRGANError("--out is required when exporting a .keras file or a named model")
         args.out = os.path.join(args.model, "export")
     export_model(
         args.model,

@@ -23,6 +23,14 @@ def add_train_arguments(parser):
     parser.add_argument("--strategy", choices=STRATEGIES)
     parser.add_argument("--deterministic", action="store_true", help="seeded, deterministic ops (slower)")
     parser.add_argument(
+        "--init",
+        metavar="NAME_OR_PATH",
+        help="start the generator from these weights: a named model (srresnet-x4, srgan-x4), .keras or run dir",
+    )
+    parser.add_argument(
+        "--random-init", action="store_true", help="let stage 2 start from random weights when there is no stage 1"
+    )
+    parser.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="e.g. data.batch_size=8"
     )
     parser.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1, help="0 silent, 1 progress bar, 2 epochs")
@@ -41,9 +49,18 @@ def config_from_args(args):
         "train.precision": args.precision,
         "train.strategy": args.strategy,
         "train.deterministic": True if args.deterministic else None,
+        "train.init": _init_spec(args.init),
+        "train.random_init": True if args.random_init else None,
     }
     overrides = [f"{key}={value}" for key, value in flags.items() if value is not None]
     return apply_overrides(config, [*overrides, *args.overrides])
+
+
+def _init_spec(spec):
+    """Paths are made absolute (the config is replayed from the run dir); names stay names."""
+    if spec is None or not os.path.exists(spec):
+        return spec
+    return os.path.abspath(spec)
 
 
 def run(args):

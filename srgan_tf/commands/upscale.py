@@ -10,16 +10,26 @@ from srgan_tf.errors import SRGANError
 BACKEND_CHOICES = ("auto", "keras", "saved_model", "tflite", "onnx")
 
 
-def _add_model_arguments(parser, multiple=False):
+def _add_model_arguments(parser, multiple=False, default=None):
     if multiple:
         parser.add_argument(
             "--model",
             action="append",
             required=True,
-            help="run dir / .keras / SavedModel / .tflite / .onnx (repeat to compare several)",
+            help="named model / run dir / .keras / SavedModel / .tflite / .onnx (repeat to compare several)",
+        )
+    elif default:
+        parser.add_argument(
+            "--model",
+            default=default,
+            help=f"named model (srgan models), run dir, .keras, SavedModel dir, .tflite or .onnx (default {default})",
         )
     else:
-        parser.add_argument("--model", required=True, help="run dir, .keras, SavedModel dir, .tflite or .onnx")
+        parser.add_argument(
+            "--model",
+            required=True,
+            help="named model (srgan models), run dir, .keras, SavedModel dir, .tflite or .onnx",
+        )
     parser.add_argument("--backend", choices=BACKEND_CHOICES, default="auto", help="default: from the model path")
     parser.add_argument("--tile", type=int, default=256, help="tile size in input pixels (0: whole image)")
     parser.add_argument("--tile-overlap", type=int, help="context pixels per tile side (default: receptive field)")
@@ -27,17 +37,22 @@ def _add_model_arguments(parser, multiple=False):
 
 def add_upscale_arguments(parser):
     from srgan_tf.imageio import DEFAULT_MAX_PIXELS
+    from srgan_tf.pretrained import DEFAULT_MODEL
 
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="image files, folders or globs")
-    _add_model_arguments(parser)
-    parser.add_argument("--out", required=True, help="output folder")
+    _add_model_arguments(parser, default=DEFAULT_MODEL)
+    parser.add_argument(
+        "--out", help="output folder (sub-folders of folder inputs are kept); default: beside each input file"
+    )
     parser.add_argument("--format", choices=("png", "jpg", "webp"), default="png")
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     parser.add_argument("--max-pixels", type=int, default=DEFAULT_MAX_PIXELS, help="refuse larger inputs (W*H)")
 
 
 def add_evaluate_arguments(parser):
-    _add_model_arguments(parser)
+    from srgan_tf.pretrained import DEFAULT_MODEL
+
+    _add_model_arguments(parser, default=DEFAULT_MODEL)
     parser.add_argument("--data", required=True, help="HR folder (Set5/Set14/BSD100 layout works)")
     parser.add_argument("--json", help="where to save the scores (default: evaluation_<data>.json here)")
     parser.add_argument("--save-images", help="also write the SR images to this folder")
@@ -126,6 +141,10 @@ def run_compare(args):
 
 
 def _label(model):
-    """The last two path parts, e.g. "demo/srresnet.keras": short but unambiguous in a figure."""
+    """A named model's name, or the last two path parts, e.g. "demo/srresnet.keras"."""
+    from srgan_tf.pretrained import is_named_model
+
+    if is_named_model(model):
+        return model
     path = os.path.abspath(model)
     return os.path.join(os.path.basename(os.path.dirname(path)), os.path.basename(path))

@@ -20,16 +20,19 @@ from srgan_tf.export.parity import check_artifact, format_table, parity_inputs
 from srgan_tf.export.saved_model import DEFAULT_MAX_PIXELS, write_core_saved_model, write_saved_model
 from srgan_tf.export.tflite import QUANTIZATIONS, representative_patches, write_tflite
 from srgan_tf.models import receptive_field_radius
+from srgan_tf.pretrained import get_card, is_named_model
 
 FORMATS = ("saved_model", "tflite", "onnx")
 
 
 def load_source(source):
-    """A run dir or ``.keras`` file -> (generator, scale, config hash)."""
+    """A named model, run dir or ``.keras`` file -> (generator, scale, config hash)."""
     backend = KerasBackend(source)
     generator = backend.generator
     probe = generator.compute_output_shape((1, 8, 8, 3))
     scale = probe[1] // 8
+    if is_named_model(source):
+        return generator, scale, f"{source}-{get_card(source).sha256[:16]}"
     config_path = os.path.join(source, "config.json") if os.path.isdir(source) else None
     if config_path and os.path.isfile(config_path):
         with open(config_path, "rb") as f:
@@ -38,6 +41,10 @@ def load_source(source):
         with open(source, "rb") as f:
             config_hash = "model-" + hashlib.sha256(f.read()).hexdigest()[:16]
     return generator, scale, config_hash
+
+
+def _source_label(source):
+    return source if is_named_model(source) else os.path.abspath(source)
 
 
 def _write_metadata(path, metadata):
@@ -68,7 +75,7 @@ def export_model(
     int8_io="float",
     print_fn=print,
 ):
-    """Exports ``source`` (run dir or .keras) to ``out_dir`` and verifies every artifact.
+    """Exports ``source`` (named model, run dir or .keras) to ``out_dir`` and verifies every artifact.
 
     Returns the report (a dict, also written to ``out_dir/report.json``).
     Raises SRGANError, after writing the report, when an artifact misses its tolerance.
@@ -88,7 +95,7 @@ def export_model(
         "config_hash": config_hash,
         "receptive_field": receptive_field_radius(generator),  # LR pixels; the tiling overlap that is exact
         "srgan_tf_version": __version__,
-        "source": os.path.abspath(source),
+        "source": _source_label(source),
     }
     reference = KerasBackend(generator)
     inputs = parity_inputs(find_images(SAMPLE_VAL_DIR), scale=scale)
@@ -143,7 +150,7 @@ def export_model(
         _write_metadata(f"{os.path.splitext(path)[0]}.{METADATA_NAME}", metadata)
         verify("onnx", path, "float32")
 
-    report = {"source": os.path.abspath(source), "scale": scale, "config_hash": config_hash, "artifacts": rows}
+    report = {"source": _source_label(source), "scale": scale, "config_hash": config_hash, "artifacts": rows}
     with open(os.path.join(out_dir, "report.json"), "w", encoding="utf-8") as f:
         json.dump(report, f, indent=2)
     print_fn(format_table(rows))

@@ -23,6 +23,7 @@ from srgan_tf.inference.picture import Picture, _quantize, luma, output_path, re
 from srgan_tf.inference.pngstream import PNGStreamWriter
 from srgan_tf.inference.tiling import tiled_bands, upscale_tiled
 from srgan_tf.models.receptive_field import receptive_field_radius
+from srgan_tf.pretrained import DEFAULT_MODEL
 
 DEFAULT_TILE = 256
 
@@ -38,7 +39,7 @@ class Upscaler:
 
     @classmethod
     def load(cls, model, backend="auto", tile=DEFAULT_TILE, overlap=None):
-        """``model``: a path (run dir, .keras, SavedModel, .tflite, .onnx) or a Keras generator."""
+        """``model``: a named model, a path (run dir, .keras, SavedModel, .tflite, .onnx) or a Keras generator."""
         if isinstance(model, (str, os.PathLike)):
             runner, metadata = load_backend(model, backend), read_metadata(os.fspath(model))
         else:
@@ -69,8 +70,11 @@ class Upscaler:
         return Picture(sr, alpha, picture.gray, picture.bits, picture.icc)
 
 
-def upscale(image, model, backend="auto", tile=DEFAULT_TILE, overlap=None, max_pixels=DEFAULT_MAX_PIXELS):
+def upscale(image, model=DEFAULT_MODEL, backend="auto", tile=DEFAULT_TILE, overlap=None, max_pixels=DEFAULT_MAX_PIXELS):
     """Upscales a path, a PIL image or an ``(H, W, 3)`` array.
+
+    ``model``: a named model (default: the shipped :data:`~srgan_tf.pretrained.DEFAULT_MODEL`),
+    a run dir, ``.keras``, SavedModel, ``.tflite`` or ``.onnx``, a Keras generator, or an Upscaler.
 
     Returns a PIL image for path/PIL input (mode kept: RGB, RGBA, L, 16-bit
     gray), or a float32 array in [0, 1] for array input (uint8 arrays are
@@ -93,19 +97,70 @@ def upscale(image, model, backend="auto", tile=DEFAULT_TILE, overlap=None, max_p
 
 def expand_inputs(inputs):
     """Files, folders (recursive) and globs -> sorted unique image paths; missing inputs are errors."""
-    paths = []
+    return [path for path, _ in _expand_with_roots(inputs)]
+
+
+def _expand_with_roots(inputs):
+    """(absolute path, root) pairs: ``root`` is the folder argument a file was found under, else None."""
+    found = {}
     for item in inputs:
         if os.path.isdir(item):
+            root = os.path.abspath(item)
             for folder, _, names in os.walk(item):
-                paths.extend(os.path.join(folder, n) for n in names if is_image_path(n))
+                for name in names:
+                    if is_image_path(name):
+                        found.setdefault(os.path.abspath(os.path.join(folder, name)), root)
         elif os.path.isfile(item):
-            paths.append(item)
+            found.setdefault(os.path.abspath(item), None)
         else:
             matches = [m for m in glob.glob(item, recursive=True) if os.path.isfile(m)]
             if not matches:
                 raise SRGANError(f"no such file, folder or glob match: {item}")
-            paths.extend(matches)
-    return sorted(dict.fromkeys(os.path.abspath(p) for p in paths))
+            for match in matches:
+                found.setdefault(os.path.abspath(match), None)
+    return sorted(found.items())
+
+
+def plan_outputs(inputs, out_dir, fmt="png", scale=4):
+    """Maps every input image to its own output path: [(input, output)], sorted by input.
+
+    With ``out_dir`` None each output goes beside its input (file arguments only: a folder
+    would pick up its own outputs on the next run); otherwise files found under a
+    folder argument keep their sub-folders below ``out_dir``. Inputs that would still share
+    an output (``a.png`` and ``a.jpg``) get their extension in the name (``a_jpg_x4.png``);
+    if two inputs would still write one file, nothing is written and SRGANError names them.
+    """
+    planned = []
+    for path, root in _expand_with_roots(inputs):
+        if out_dir is None and root is not None:
+            raise SRGANError(f"{root} is a folder: give --out (outputs beside the inputs are for files only)")
+        if out_dir is None:
+            folder = os.path.dirname(path)
+        elif root is not None:
+            folder = os.path.join(out_dir, os.path.relpath(os.path.dirname(path), root))
+        else:
+            folder = out_dir
+        planned.append((path, folder))
+    targets = [output_path(path, folder, fmt, scale=scale) for path, folder in planned]
+    clashes = {t for t in targets if targets.count(t) > 1}
+    if clashes:
+        targets = [
+            output_path(path, folder, fmt, suffix=_extension_suffix(path), scale=scale) if target in clashes else target
+            for (path, folder), target in zip(planned, targets)
+        ]
+    seen = {}
+    for (path, _), target in zip(planned, targets):
+        key = os.path.normcase(os.path.abspath(target))
+        if key in seen or key == os.path.normcase(path):
+            other = seen.get(key, path)
+            raise SRGANError(f"{other} and {path} would both be written to {target}; use separate runs or --out")
+        seen[key] = path
+    return [(path, os.path.normpath(target)) for (path, _), target in zip(planned, targets)]
+
+
+def _extension_suffix(path):
+    extension = os.path.splitext(path)[1].lstrip(".").lower()
+    return f"_{extension}_x{{scale}}"
 
 
 @dataclass
@@ -145,14 +200,16 @@ def upscale_file(upscaler, path, out_path, fmt="png", overwrite=False, max_pixel
 
 
 def upscale_files(upscaler, inputs, out_dir, fmt="png", overwrite=False, max_pixels=DEFAULT_MAX_PIXELS, progress=True):
-    """Upscales every input; a bad file is reported and skipped, the rest go on."""
+    """Upscales every input; a bad file is reported and skipped, the rest go on.
+
+    ``out_dir`` None writes each output beside its input (see :func:`plan_outputs`).
+    """
     result = BatchResult()
-    paths = expand_inputs(inputs)
-    if not paths:
+    plan = plan_outputs(inputs, out_dir, fmt, upscaler.scale)
+    if not plan:
         raise SRGANError("no input images found")
-    os.makedirs(out_dir, exist_ok=True)
-    for path in tqdm(paths, desc="upscaling", unit="image", disable=not progress):
-        target = output_path(path, out_dir, fmt, scale=upscaler.scale)
+    for path, target in tqdm(plan, desc="upscaling", unit="image", disable=not progress):
+        os.makedirs(os.path.dirname(target), exist_ok=True)
         try:
             upscale_file(upscaler, path, target, fmt, overwrite, max_pixels, progress)
             result.written.append(target)

@@ -1,0 +1,234 @@
+"""Releases a trained generator as a named model of the package, with its model card.
+
+    python training/release.py RUN_DIR --stage pretrain --name srresnet-x4 --val CORPUS/val \
+        --summary "SRResNet (PSNR-oriented), paper architecture"
+
+Writes into ``srgan_tf/assets/weights/`` (or ``--out``):
+
+    NAME.weights.npz   the generator's variables in float16 (checked: >= 60 dB from float32)
+    NAME.json          the card ``srgan models`` and the loaders read
+    NAME.md            the same card for people: config, data, steps, wall time, machine,
+                       the command that reproduces it, and the held-out table
+
+and the run's training-history figure to ``docs/images/NAME_training.png``. The held-out
+table is measured on the float16 weights that ship, whole images, Y channel, shave = scale.
+"""
+
+import argparse
+import glob
+import json
+import os
+import platform
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+import srgan_tf  # noqa: E402
+from srgan_tf.assets import WEIGHTS_DIR  # noqa: E402
+from srgan_tf.config import load_config  # noqa: E402
+from srgan_tf.data.degradations import bicubic  # noqa: E402
+from srgan_tf.data.scan import find_images  # noqa: E402
+from srgan_tf.evaluation import evaluate_folder, keras_upscaler, summarize  # noqa: E402
+from srgan_tf.imageio import load_rgb8  # noqa: E402
+from srgan_tf.models import build_generator  # noqa: E402
+from srgan_tf.plots import plot_training_history  # noqa: E402
+from srgan_tf.pretrained import file_sha256, load_weights, save_weights  # noqa: E402
+from srgan_tf.trainer import RunDir  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MIN_FLOAT16_DB = 60.0
+
+
+def machine():
+    cpu = platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores, no GPU; python {platform.python_version()}, "
+        f"tensorflow {tf.__version__}, keras {keras.__version__}"
+    )
+
+
+def scalar_events(log_dir):
+    """{tag: [(step, value, wall_time)]} from a TensorBoard log folder."""
+    events = {}
+    for path in sorted(glob.glob(os.path.join(log_dir, "events.out.tfevents.*"))):
+        for event in tf.compat.v1.train.summary_iterator(path):
+            for value in event.summary.value:
+                number = float(tf.make_ndarray(value.tensor)) if value.HasField("tensor") else value.simple_value
+                events.setdefault(value.tag, []).append((event.step, number, event.wall_time))
+    return events
+
+
+def stage_history(run, stage):
+    """(loss steps, loss values, val steps, val PSNRs, wall seconds) of one stage."""
+    events = scalar_events(run.logs(stage))
+    loss_tag = "pixel_loss" if stage == "pretrain" else "g_loss"
+    losses = sorted(events.get(loss_tag, []))
+    val = sorted(events.get("val_psnr", []))
+    times = [t for series in events.values() for _, _, t in series]
+    wall = max(times) - min(times) if times else float("nan")
+    return [s for s, _, _ in losses], [v for _, v, _ in losses], [s for s, _, _ in val], [v for _, v, _ in val], wall
+
+
+def float16_fidelity(reference, shipped, folder, scale):
+    """Worst PSNR (dB, RGB, [0, 1] floats, unrounded) of the float16 model against float32."""
+    worst = np.inf
+    for path in find_images(folder):
+        hr = load_rgb8(path).astype(np.float32) / 255.0
+        hr = hr[: hr.shape[0] // scale * scale, : hr.shape[1] // scale * scale]
+        lr = bicubic(hr, scale).numpy()[None]
+        a = keras_upscaler(reference)(lr).numpy()
+        b = keras_upscaler(shipped)(lr).numpy()
+        mse = float(np.mean((a.astype(np.float64) - b) ** 2))
+        worst = min(worst, 10 * np.log10(1.0 / mse) if mse else np.inf)
+    return worst
+
+
+def markdown_card(card, config):
+    t, e = card["training"], card["evaluation"]
+    lines = [
+        f"# {card['name']}",
+        "",
+        card["summary"] + ".",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| architecture | SRResNet generator: {card['architecture']} |",
+        f"| weights | `{card['weights']}` ({card['dtype']}, SHA-256 `{card['sha256'][:16]}…`; "
+        f"float16 vs float32 outputs: {card['float16_psnr_db']:.1f} dB worst case) |",
+        f"| losses | {t['losses']} |",
+        f"| data | {t['data']} |",
+        f"| steps | {t['steps']} |",
+        f"| wall time | {t['wall_time']} |",
+        f"| machine | {t['machine']} |",
+        f"| license | {card['license']} |",
+        "",
+        "Reproduce:",
+        "",
+        "```sh",
+        *t["commands"],
+        "```",
+        "",
+        f"Held-out photos (never trained on), whole images, x{card['architecture']['scale']}, Y channel, "
+        f"shave {card['architecture']['scale']}; sharpness = gradient energy of the upscale / of the original "
+        "(1 = as sharp as the photo):",
+        "",
+        "| photo | bicubic PSNR / SSIM | model PSNR / SSIM | Δ PSNR | sharpness bicubic → model |",
+        "|---|---|---|---|---|",
+    ]
+    for s in e["images"]:
+        lines.append(
+            f"| {s['name']} | {s['bicubic_psnr']:.2f} / {s['bicubic_ssim']:.4f} | {s['psnr']:.2f} / {s['ssim']:.4f} "
+            f"| {s['psnr'] - s['bicubic_psnr']:+.2f} | {s['bicubic_sharpness']:.3f} → {s['sharpness']:.3f} |"
+        )
+    m = e["mean"]
+    lines.append(
+        f"| **mean** | {m['bicubic_psnr']:.2f} / {m['bicubic_ssim']:.4f} | {m['psnr']:.2f} / {m['ssim']:.4f} "
+        f"| {m['psnr'] - m['bicubic_psnr']:+.2f} | {m['bicubic_sharpness']:.3f} → {m['sharpness']:.3f} |"
+    )
+    lines += ["", "Resolved training config:", "", "```json", json.dumps(config.to_dict(), indent=2), "```", ""]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("run_dir")
+    parser.add_argument("--stage", choices=("pretrain", "gan"), required=True)
+    parser.add_argument("--name", required=True)
+    parser.add_argument("--summary", required=True, help="one line for `srgan models`")
+    parser.add_argument("--val", required=True, help="held-out photos (never trained on)")
+    parser.add_argument("--corpus", default="~/srgan-corpus", help="corpus folder named in the reproduce command")
+    parser.add_argument("--out", default=WEIGHTS_DIR)
+    args = parser.parse_args(argv)
+
+    run, config = RunDir(args.run_dir), load_config(args.run_dir)
+    m = config.model
+    source = run.srresnet if args.stage == "pretrain" else run.generator
+    reference = keras.models.load_model(source, safe_mode=True)
+    architecture = {"scale": m.scale, "num_blocks": m.num_blocks, "filters": m.filters, "bn_momentum": m.bn_momentum}
+    os.makedirs(args.out, exist_ok=True)
+    weights_file = f"{args.name}.weights.npz"
+    save_weights(reference, os.path.join(args.out, weights_file))
+    shipped = load_weights(build_generator(**architecture), os.path.join(args.out, weights_file))
+    fidelity = float16_fidelity(reference, shipped, args.val, m.scale)
+    if fidelity < MIN_FLOAT16_DB:
+        raise SystemExit(f"release: error: float16 weights are {fidelity:.1f} dB from float32 (< {MIN_FLOAT16_DB})")
+
+    scores = evaluate_folder(keras_upscaler(shipped), args.val, m.scale)
+    stages = ["pretrain"] if args.stage == "pretrain" else ["pretrain", "gan"]
+    history = {stage: stage_history(run, stage) for stage in stages}
+    steps = {"pretrain": config.train.pretrain_steps, "gan": config.train.steps}
+    lo = config.loss
+    losses = f"stage 1: {lo.pretrain_loss.upper()} pixel loss"
+    if args.stage == "gan":
+        losses += (
+            f"; stage 2 (SRGAN-{lo.content.upper()}): {lo.content} content x{lo.content_weight} + "
+            f"{lo.adversarial_weight:g} adversarial"
+            + (f" + {lo.pixel_weight:g} pixel" if lo.pixel_weight else "")
+            + " (VGG19 ImageNet weights cannot be obtained offline, so the content loss is pixel-space)"
+        )
+    corpus = args.corpus.rstrip("/")
+    config_file = os.path.relpath(os.path.join(REPO, "training", "configs", f"{config.name}.yaml"), REPO)
+    card = {
+        "name": args.name,
+        "summary": args.summary,
+        "architecture": architecture,
+        "weights": weights_file,
+        "sha256": file_sha256(os.path.join(args.out, weights_file)),
+        "dtype": "float16",
+        "float16_psnr_db": round(fidelity, 2),
+        "license": "Apache-2.0 (weights trained by srgan_tf on CC-BY / CC-BY-SA / CC0 / GPL / LGPL photos, "
+        "see training/build_corpus.py and the corpus ATTRIBUTION file)",
+        "training": {
+            "config": config.name,
+            "losses": losses,
+            "data": (
+                f"{len(find_images(config.data.train_dir))} photos from Debian's wallpaper packages + the bundled "
+                f"training photos (training/build_corpus.py), {config.data.patch_size}px HR crops, batch "
+                f"{config.data.batch_size}, flips/rotations"
+            ),
+            "steps": ", ".join(f"{s}: {steps[s]}" for s in stages),
+            "wall_time": ", ".join(f"{s}: {history[s][4] / 3600:.2f} h" for s in stages),
+            "machine": machine(),
+            "commands": [
+                f"python training/build_corpus.py --out {corpus}",
+                f"srgan train --config {config_file} --data {corpus}/train --val {corpus}/val "
+                f"--run-dir ~/srgan-runs/{config.name} --verbose 2",
+                f"python training/release.py ~/srgan-runs/{config.name} --stage {args.stage} --name {args.name} "
+                f'--val {corpus}/val --summary "{args.summary}"',
+            ],
+            "srgan_tf_version": srgan_tf.__version__,
+        },
+        "evaluation": {
+            "protocol": f"whole held-out images, x{m.scale}, Y channel (BT.601), shave {m.scale}",
+            "mean": summarize(scores),
+            "images": [s.__dict__ for s in scores],
+        },
+    }
+    with open(os.path.join(args.out, f"{args.name}.json"), "w", encoding="utf-8") as f:
+        json.dump(card, f, indent=2)
+        f.write("\n")
+    with open(os.path.join(args.out, f"{args.name}.md"), "w", encoding="utf-8") as f:
+        f.write(markdown_card(card, config))
+    figure = os.path.join(REPO, "docs", "images", f"{args.name}_training.png")
+    plot_training_history(
+        {s: history[s][:2] for s in stages},
+        {s: history[s][2:4] for s in stages},
+        figure,
+        title=f"{args.name}: {config.name} on the wallpaper corpus",
+    )
+    print(markdown_card(card, config).split("Resolved training config")[0])
+    print(f"released {args.name}: {os.path.join(args.out, weights_file)}; figure {figure}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
