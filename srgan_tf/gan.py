@@ -175,7 +175,7 @@ class SRGAN(keras.Model):
             adversarial = losses.generator_adversarial(fake_logits)
             per_example = self.content_weight * content + self.adversarial_weight * adversarial
             if self.pixel_weight:
-                per_example += self.pixel_weight * losses.pixel_mse(hr_images, sr_images)
+                per_example += self.pixel_weight * PIXEL_LOSSES[self.pixel_loss](hr_images, sr_images)
             if self.tv_weight:
                 per_example += self.tv_weight * losses.total_variation(sr_images)
             g_loss = tf.nn.compute_average_loss(per_example)

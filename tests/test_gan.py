@@ -68,6 +68,25 @@ def test_gan_step_losses_are_the_papers():
     assert any(not np.array_equal(a, b) for a, b in zip(d_before, discriminator.get_weights()))
 
 
+@pytest.mark.parametrize("pixel_loss", ["mse", "l1"])
+def test_stage_two_pixel_term_follows_the_configured_pixel_loss(pixel_loss):
+    generator, discriminator = _nets()
+    model = SRGAN(
+        generator,
+        discriminator,
+        content="mse",
+        content_weight=0.0,
+        adversarial_weight=0.0,
+        pixel_weight=1.0,
+        pixel_loss=pixel_loss,
+    )
+    model.compile(keras.optimizers.Adam(1e-4), keras.optimizers.Adam(1e-4))
+    lr, hr = _batch(3)
+    error = hr.numpy() - generator(lr, training=True).numpy()
+    expected = np.mean(np.abs(error)) if pixel_loss == "l1" else np.mean(error**2)
+    assert float(model.train_step((lr, hr))["g_loss"]) == pytest.approx(float(expected), rel=1e-4)
+
+
 def test_vgg_content_loss_uses_features():
     generator, discriminator = _nets()
     vgg = build_feature_extractor("vgg22", weights=None)

@@ -28,7 +28,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import srgan_tf  # noqa: E402
-from srgan_tf.assets import WEIGHTS_DIR  # noqa: E402
+from srgan_tf.assets import SAMPLE_TRAIN_DIR, WEIGHTS_DIR  # noqa: E402
 from srgan_tf.config import load_config  # noqa: E402
 from srgan_tf.data.degradations import bicubic  # noqa: E402
 from srgan_tf.data.scan import find_images  # noqa: E402
@@ -62,8 +62,9 @@ def scalar_events(log_dir):
     for path in sorted(glob.glob(os.path.join(log_dir, "events.out.tfevents.*"))):
         for event in tf.compat.v1.train.summary_iterator(path):
             for value in event.summary.value:
-                number = float(tf.make_ndarray(value.tensor)) if value.HasField("tensor") else value.simple_value
-                events.setdefault(value.tag, []).append((event.step, number, event.wall_time))
+                array = tf.make_ndarray(value.tensor) if value.HasField("tensor") else np.float32(value.simple_value)
+                if np.size(array) == 1 and array.dtype.kind == "f":  # scalars, not the sample images
+                    events.setdefault(value.tag, []).append((event.step, float(array), event.wall_time))
     return events
 
 
@@ -191,12 +192,12 @@ def main(argv=None):
             "config": config.name,
             "losses": losses,
             "data": (
-                f"{len(find_images(config.data.train_dir))} photos from Debian's wallpaper packages + the bundled "
+                f"{len(find_images(config.data.train_dir or SAMPLE_TRAIN_DIR))} photos from Debian's wallpaper packages + the bundled "
                 f"training photos (training/build_corpus.py), {config.data.patch_size}px HR crops, batch "
                 f"{config.data.batch_size}, flips/rotations"
             ),
             "steps": ", ".join(f"{s}: {steps[s]}" for s in stages),
-            "wall_time": ", ".join(f"{s}: {history[s][4] / 3600:.2f} h" for s in stages),
+            "wall_time": ", ".join(f"{s}: {history[s][4] / 60:.0f} min" for s in stages),
             "machine": machine(),
             "commands": [
                 f"python training/build_corpus.py --out {corpus}",
