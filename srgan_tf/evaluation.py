@@ -37,17 +37,28 @@ def bicubic_upscale(lr_images, scale):
     return tf.clip_by_value(tf.image.resize(lr_images, size, method="bicubic"), 0.0, 1.0)
 
 
-def evaluate_folder(upscale, folder, scale, max_side=None):
+def evaluate_folder(upscale, folder, scale, max_side=None, failures=None, on_image=None):
     """Scores ``upscale`` (LR [0, 1] batch -> SR [0, 1] batch) on every image of ``folder``.
 
-    Returns a list of :class:`ImageScore`, one per image, in file order.
+    Args:
+        failures: a :class:`~srgan_tf.data.DecodeFailures` that collects the files
+            that could not be decoded (they get no score).
+        on_image: called as ``on_image(path, sr_images)`` for each image as it is
+            scored (e.g. to save it), so no SR image has to be kept.
+
+    Returns a list of :class:`ImageScore`, one per decodable image, in file order.
     """
     split = resolve_split(folder, scale, scale, what="evaluation images")
-    dataset = validation_dataset(split.files, scale=scale, lr_files=split.lr_files, max_side=max_side)
+    dataset = validation_dataset(
+        split.files, scale=scale, lr_files=split.lr_files, max_side=max_side, failures=failures, with_paths=True
+    )
     scores = []
-    for path, (lr_images, hr_images) in zip(split.files, dataset):
+    for path, lr_images, hr_images in dataset:
+        path = path.numpy().decode()
         hr_images = signed_to_unit(hr_images)
         sr_images = tf.convert_to_tensor(upscale(lr_images))
+        if on_image is not None:
+            on_image(path, sr_images)
         baseline = bicubic_upscale(lr_images, scale)
         hr_energy = gradient_energy(hr_images, shave=scale)[0]
         scores.append(

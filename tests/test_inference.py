@@ -1,5 +1,6 @@
 """srgan upscale/evaluate/compare: tiling exactness, real image kinds, robust batches, every backend."""
 
+import io
 import json
 import os
 import subprocess
@@ -133,6 +134,46 @@ def test_no_two_inputs_share_an_output(model_path, train_photo, tmp_path):
     assert beside == [(files[0], str(tmp_path / "in" / "a" / "photo_x4.png"))]
     with pytest.raises(SRGANError, match="give --out"):
         plan_outputs([str(tmp_path / "in")], None)
+
+
+def test_evaluate_attributes_every_score_to_its_file(model_path, tmp_path, photos):
+    """A truncated a.png beside b.png and c.png: b and c keep their own scores, a is listed."""
+    from srgan_tf.data import DecodeFailures
+    from srgan_tf.evaluation import evaluate_folder, keras_upscaler
+
+    folder = tmp_path / "hr"
+    folder.mkdir()
+    crops = {"b.png": photos[0][:48, :64], "c.png": photos[1][:64, :48]}
+    for name, crop in crops.items():
+        Image.fromarray(crop).save(folder / name)
+    buffer = io.BytesIO()
+    Image.fromarray(photos[1][:64, :64]).save(buffer, "PNG")
+    (folder / "a.png").write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+    upscale_fn = keras_upscaler(keras.models.load_model(model_path))
+    failures = DecodeFailures()
+    with pytest.warns(UserWarning):
+        scores = evaluate_folder(upscale_fn, str(folder), 4, failures=failures)
+    assert [s.name for s in scores] == ["b.png", "c.png"]
+    assert [os.path.basename(p) for p in failures.paths] == ["a.png"]
+    for score in scores:  # the same file alone in a folder: the same numbers
+        alone = tmp_path / f"alone_{score.name}"
+        alone.mkdir()
+        Image.fromarray(crops[score.name]).save(alone / score.name)
+        (reference,) = evaluate_folder(upscale_fn, str(alone), 4)
+        assert score.psnr == reference.psnr and score.bicubic_ssim == reference.bicubic_ssim
+
+    report, saved = tmp_path / "scores.json", tmp_path / "saved"
+    result = _srgan(
+        "evaluate", "--model", model_path, "--data", str(folder), "--json", str(report), "--save-images", str(saved)
+    )
+    assert result.returncode == 2 and "could not be scored: a.png" in result.stdout
+    assert f"scores saved to {report}" in result.stdout
+    data = json.loads(report.read_text())
+    assert [s["name"] for s in data["images"]] == ["b.png", "c.png"]
+    assert [os.path.basename(f["path"]) for f in data["failed"]] == ["a.png"]
+    assert np.isfinite(data["mean"]["psnr"])
+    assert sorted(os.listdir(saved)) == ["b_x4.png", "c_x4.png"]
+    assert Image.open(saved / "c_x4.png").size == (48, 64)  # SR of the LR made from the 48x64 HR
 
 
 def test_refuses_animated_and_huge(tmp_path, train_photo):

@@ -82,18 +82,27 @@ def run_upscale(args):
 
 
 def run_evaluate(args):
+    from srgan_tf.data import DecodeFailures
     from srgan_tf.evaluation import evaluate_folder, summarize
     from srgan_tf.inference.picture import Picture, write_picture
 
     upscaler = _upscaler(args.model, args)
-    outputs = []
+    failures = DecodeFailures()
 
-    def upscale(lr_images):
-        sr = upscaler.upscale_array(np.asarray(lr_images)[0])
-        outputs.append(sr)
-        return sr[None]
+    def save(path, sr_images):
+        stem = os.path.splitext(os.path.basename(path))[0]
+        target = os.path.join(args.save_images, f"{stem}_x{upscaler.scale}.png")
+        write_picture(Picture(np.asarray(sr_images)[0]), target, overwrite=True)
 
-    scores = evaluate_folder(upscale, args.data, upscaler.scale)
+    scores = evaluate_folder(
+        lambda lr: upscaler.upscale_array(np.asarray(lr)[0])[None],
+        args.data,
+        upscaler.scale,
+        failures=failures,
+        on_image=save if args.save_images else None,
+    )
+    if not scores:
+        raise SRGANError(f"no image of {args.data} could be decoded")
     mean = summarize(scores)
     print(f"x{upscaler.scale} on {args.data} (Y channel, shave {upscaler.scale}):\n")
     print("| image | bicubic PSNR / SSIM | model PSNR / SSIM |")
@@ -104,7 +113,7 @@ def run_evaluate(args):
         f"| **mean** | {mean['bicubic_psnr']:.2f} / {mean['bicubic_ssim']:.4f} | {mean['psnr']:.2f} / "
         f"{mean['ssim']:.4f} |"
     )
-    path = args.json or f"evaluation_{os.path.basename(os.path.normpath(args.data))}.json"
+    path = os.path.abspath(args.json or f"evaluation_{os.path.basename(os.path.normpath(args.data))}.json")
     with open(path, "w", encoding="utf-8") as f:
         json.dump(
             {
@@ -113,15 +122,17 @@ def run_evaluate(args):
                 "scale": upscaler.scale,
                 "mean": mean,
                 "images": [s.__dict__ for s in scores],
+                "failed": [{"path": p, "reason": failures.reasons.get(p, "")} for p in failures.paths],
             },
             f,
             indent=2,
         )
     print(f"\nscores saved to {path}")
-    if args.save_images:
-        for s, sr in zip(scores, outputs):
-            stem = os.path.splitext(s.name)[0]
-            write_picture(Picture(sr), os.path.join(args.save_images, f"{stem}_x{upscaler.scale}.png"), overwrite=True)
+    if failures.paths:
+        reasons = failures.reasons
+        listed = ", ".join(f"{os.path.basename(p)} ({reasons.get(p, 'cannot decode')})" for p in failures.paths)
+        print(f"{len(failures.paths)} image(s) could not be scored: {listed}")
+        return 2
     return 0
 
 

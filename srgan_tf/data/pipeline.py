@@ -48,6 +48,7 @@ class DecodeFailures:
     def __init__(self):
         self._lock = threading.Lock()
         self.paths = []
+        self.reasons = {}
         self._known = set()
         self.count = 0
 
@@ -58,6 +59,7 @@ class DecodeFailures:
                 return
             self._known.add(path)
             self.paths.append(path)
+            self.reasons[path] = reason
         warnings.warn(f"skipping {path}: {reason}", stacklevel=2)
 
     def __contains__(self, path):
@@ -291,8 +293,14 @@ def _swap01(tensor):
     return tf.transpose(tensor, [1, 0, *range(2, len(tensor.shape))])
 
 
-def validation_dataset(files, *, scale, lr_files=None, degradation="bicubic", max_side=None, failures=None):
+def validation_dataset(
+    files, *, scale, lr_files=None, degradation="bicubic", max_side=None, failures=None, with_paths=False
+):
     """Whole validation images, batch 1: ``(lr (1, h, w, 3) in [0, 1], hr (1, s·h, s·w, 3) in [-1, 1])``.
+
+    Files that fail to decode are left out (and recorded in ``failures``); with
+    ``with_paths`` each element is ``(path, lr, hr)``, so scores can never be
+    attributed to the wrong file when one is left out.
 
     HR is cropped to a multiple of ``scale`` (and centre-cropped to
     ``max_side`` when given, to bound evaluation time); LR is either the
@@ -306,9 +314,9 @@ def validation_dataset(files, *, scale, lr_files=None, degradation="bicubic", ma
     def load(hr_path, lr_path):
         hr, ok = decode(hr_path)
         lr, lr_ok = decode(lr_path) if paired else (hr[:1, :1], ok)
-        return hr, lr, ok & lr_ok
+        return hr, lr, ok & lr_ok, hr_path
 
-    def prepare(hr, lr, _):
+    def prepare(hr, lr, _, path):
         if paired:
             height, width = tf.shape(lr)[0], tf.shape(lr)[1]
         else:
@@ -326,8 +334,10 @@ def validation_dataset(files, *, scale, lr_files=None, degradation="bicubic", ma
             lr = tf.cast(lr[top : top + height, left : left + width], tf.float32) / 255.0
         else:
             lr = degrade(hr, scale)
+        if with_paths:
+            return path, lr[None], unit_to_signed(quantize(hr))[None]
         return lr[None], unit_to_signed(quantize(hr))[None]
 
     dataset = tf.data.Dataset.from_tensor_slices((list(files), list(lr_files) if paired else [""] * len(files)))
-    dataset = dataset.map(load).filter(lambda hr, lr, ok: ok)
+    dataset = dataset.map(load).filter(lambda hr, lr, ok, path: ok)
     return dataset.map(prepare).prefetch(AUTOTUNE)
