@@ -15,13 +15,13 @@
 import csv
 import math
 import os
-import warnings
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 from srgan_tf.errors import SRGANError
+from srgan_tf.messages import warn
 from srgan_tf.metrics import psnr, ssim
 from srgan_tf.plots import plot_comparison
 from srgan_tf.ranges import signed_to_unit
@@ -165,7 +165,7 @@ class GANHealth(keras.callbacks.Callback):
     def _warn(self, kind, message):
         if kind not in self.warned:
             self.warned.add(kind)
-            warnings.warn(message, stacklevel=2)
+            warn(message)
 
     def on_train_batch_end(self, batch, logs=None):
         values = _scalars(logs)

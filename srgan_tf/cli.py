@@ -13,6 +13,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from srgan_tf.commands import load_tensorflow  # noqa: E402
 from srgan_tf.errors import SRGANError  # noqa: E402
+from srgan_tf.messages import install_handler  # noqa: E402
 
 EXIT_USER_ERROR = 2
 
@@ -120,6 +121,7 @@ def build_parser():
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
+    install_handler()
     load_tensorflow()
     try:
         return args.func(args)

@@ -36,6 +36,7 @@ from srgan_tf.data import make_training_data, make_validation_data, train_split,
 from srgan_tf.distributed import is_chief, worker_scratch_dir
 from srgan_tf.errors import SRGANError
 from srgan_tf.gan import SRGAN
+from srgan_tf.messages import warn
 from srgan_tf.models import build_discriminator, build_feature_extractor, build_generator
 from srgan_tf.plots import plot_loss_curves
 from srgan_tf.runtime import make_strategy, precision_policy, resolve_jit, seed_everything
@@ -316,5 +317,5 @@ def train(config, run_dir, verbose=1, extra_callbacks=()):
                 save_model_atomically(model.generator, out.generator)
     for split in splits:
         if split.failures.paths:
-            warnings.warn(f"{len(split.failures.paths)} file(s) could not be decoded and were skipped", stacklevel=2)
+            warn(f"{len(split.failures.paths)} file(s) could not be decoded and were skipped")
     return out.generator

@@ -1,3 +1,4 @@
+import logging
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -55,3 +56,22 @@ def tiny_config():
     from srgan_tf.config import apply_overrides, get_preset
 
     return apply_overrides(get_preset("demo"), TINY)
+
+
+class _Collector(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture
+def srgan_warnings():
+    """The ``srgan: warning`` events the package reported during a test (a list of messages)."""
+    collector = _Collector()
+    logger = logging.getLogger("srgan_tf")
+    logger.addHandler(collector)
+    yield collector.messages
+    logger.removeHandler(collector)

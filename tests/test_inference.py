@@ -136,7 +136,7 @@ def test_no_two_inputs_share_an_output(model_path, train_photo, tmp_path):
         plan_outputs([str(tmp_path / "in")], None)
 
 
-def test_evaluate_attributes_every_score_to_its_file(model_path, tmp_path, photos):
+def test_evaluate_attributes_every_score_to_its_file(model_path, tmp_path, photos, srgan_warnings):
     """A truncated a.png beside b.png and c.png: b and c keep their own scores, a is listed."""
     from srgan_tf.data import DecodeFailures
     from srgan_tf.evaluation import evaluate_folder, keras_upscaler
@@ -151,8 +151,8 @@ def test_evaluate_attributes_every_score_to_its_file(model_path, tmp_path, photo
     (folder / "a.png").write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
     upscale_fn = keras_upscaler(keras.models.load_model(model_path))
     failures = DecodeFailures()
-    with pytest.warns(UserWarning):
-        scores = evaluate_folder(upscale_fn, str(folder), 4, failures=failures)
+    scores = evaluate_folder(upscale_fn, str(folder), 4, failures=failures)
+    assert len(srgan_warnings) == 1 and "a.png: cannot decode" in srgan_warnings[0]
     assert [s.name for s in scores] == ["b.png", "c.png"]
     assert [os.path.basename(p) for p in failures.paths] == ["a.png"]
     for score in scores:  # the same file alone in a folder: the same numbers

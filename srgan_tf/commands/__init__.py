@@ -40,6 +40,9 @@ def run_script(doc, add_arguments, run, argv=None):
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_arguments(parser)
     args = parser.parse_args(argv)
+    from srgan_tf.messages import install_handler
+
+    install_handler()
     load_tensorflow()
     try:
         return run(args)

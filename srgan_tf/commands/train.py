@@ -4,6 +4,7 @@ Shared by the CLI and ``training/fit.py`` so both accept the same flags.
 """
 
 import os
+import sys
 
 from srgan_tf.config import JIT_MODES, PRECISIONS, STRATEGIES, apply_overrides, load_config
 
@@ -33,7 +34,12 @@ def add_train_arguments(parser):
     parser.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="e.g. data.batch_size=8"
     )
-    parser.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1, help="0 silent, 1 progress bar, 2 epochs")
+    parser.add_argument(
+        "--verbose",
+        type=int,
+        choices=(0, 1, 2),
+        help="0 silent, 1 progress bar, 2 one line per epoch (default: 1 on a terminal, 2 when output is a file)",
+    )
 
 
 def config_from_args(args):
@@ -68,6 +74,8 @@ def run(args):
 
     config = config_from_args(args)
     run_dir = args.run_dir or os.path.join("runs", config.name)
-    path = train(config, run_dir, verbose=args.verbose)
+    # A progress bar redraws with control codes once per step: fine on a terminal, noise in a log file.
+    verbose = args.verbose if args.verbose is not None else (1 if sys.stdout.isatty() else 2)
+    path = train(config, run_dir, verbose=verbose)
     print(f"generator: {path}")
     return 0

@@ -2,6 +2,7 @@
 
 import json
 import os
+import sys
 
 import numpy as np
 
@@ -76,7 +77,8 @@ def run_upscale(args):
     from srgan_tf.inference.upscale import upscale_files
 
     upscaler = _upscaler(args.model, args)
-    result = upscale_files(upscaler, args.inputs, args.out, args.format, args.overwrite, args.max_pixels)
+    progress = sys.stderr.isatty()  # tqdm's redraws belong on a terminal, not in a log file
+    result = upscale_files(upscaler, args.inputs, args.out, args.format, args.overwrite, args.max_pixels, progress)
     print(result.summary())
     return 2 if result.failed else 0
 

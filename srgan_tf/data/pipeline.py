@@ -25,7 +25,6 @@ fatal: its visit is replaced by the next file of the permutation.
 import hashlib
 import os
 import threading
-import warnings
 
 import numpy as np
 import tensorflow as tf
@@ -33,6 +32,7 @@ import tensorflow as tf
 from srgan_tf.data.degradations import get_degradation, quantize
 from srgan_tf.errors import SRGANError
 from srgan_tf.imageio import load_rgb8
+from srgan_tf.messages import warn
 from srgan_tf.ranges import unit_to_signed
 
 AUTOTUNE = tf.data.AUTOTUNE
@@ -60,7 +60,7 @@ class DecodeFailures:
             self._known.add(path)
             self.paths.append(path)
             self.reasons[path] = reason
-        warnings.warn(f"skipping {path}: {reason}", stacklevel=2)
+        warn(f"skipping {path}: {reason}")
 
     def __contains__(self, path):
         return path in self._known

@@ -8,13 +8,13 @@ are skipped later by the pipeline and counted there.
 """
 
 import os
-import warnings
 from dataclasses import dataclass, field
 
 from tqdm.auto import tqdm
 
 from srgan_tf.errors import SRGANError
 from srgan_tf.imageio import DEFAULT_MAX_PIXELS, is_image_path, open_image
+from srgan_tf.messages import warn
 
 # How many skipped names a warning lists before "and N more".
 _NAMES_SHOWN = 5
@@ -84,7 +84,7 @@ def scan_images(paths, min_size=0, max_pixels=DEFAULT_MAX_PIXELS, what="images")
             result.files.append(path)
             result.sizes.append((width, height))
     if result.skipped:
-        warnings.warn(result.summary(), stacklevel=2)
+        warn(result.summary())
     if not result.files:
         detail = f" ({result.summary()})" if result.skipped else ""
         raise SRGANError(f"no usable {what} found among {len(paths)} file(s){detail}")
