@@ -9,7 +9,7 @@ import os
 import sys
 
 # Before TensorFlow is imported anywhere: keep C++ start-up chatter off the terminal.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # 3: also its C++ "E0000" chatter (remapper, oneDNN)
 
 from srgan_tf.commands import load_tensorflow  # noqa: E402
 from srgan_tf.errors import SRGANError  # noqa: E402

@@ -7,8 +7,10 @@ writes the run directory; the other workers read the chief's checkpoints
 saving a distributed checkpoint is a collective every worker must join.
 """
 
+import hashlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -36,10 +38,18 @@ def is_chief(strategy):
     return task_type == "worker" and task_id == 0
 
 
-def worker_scratch_dir(strategy):
-    """A temporary directory for a non-chief worker's writes."""
+def worker_scratch_dir(strategy, run_dir):
+    """A non-chief worker's scratch directory for ``run_dir``, emptied first.
+
+    One fixed path per (run dir, task), so a restarted worker reuses it instead of
+    leaving another full set of checkpoints behind; the trainer removes it at the end.
+    """
     task_type, task_id = task_of(strategy)
-    return tempfile.mkdtemp(prefix=f"srgan-{task_type}{task_id}-")
+    digest = hashlib.sha256(os.path.abspath(run_dir).encode()).hexdigest()[:12]
+    path = os.path.join(tempfile.gettempdir(), f"srgan-{digest}-{task_type}{task_id}")
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path)
+    return path
 
 
 def free_ports(count):

@@ -16,6 +16,7 @@ stage ends exactly at its configured step count.
 
 import math
 import os
+import shutil
 import warnings
 from dataclasses import dataclass
 
@@ -127,15 +128,17 @@ def init_weights(spec):
 def build_stage_model(config, stage, init_generator=None, feature_extractor=None):
     """Builds and compiles the SRGAN model for ``stage`` (call inside the strategy scope).
 
-    ``init_generator``: weights to start the generator from (see :func:`init_weights`).
+    ``init_generator``: generator weights to start from — a list of arrays, or a named
+    model / ``.keras`` / run dir (see :func:`init_weights`).
     """
     m, lo = config.model, config.loss
     generator = build_generator(m.scale, m.num_blocks, m.filters, m.bn_momentum)
     if init_generator is not None:
-        weights = init_weights(init_generator)
-        if [w.shape for w in weights] != [tuple(v.shape) for v in generator.weights]:
+        weights = init_weights(init_generator) if isinstance(init_generator, (str, os.PathLike)) else init_generator
+        if [tuple(w.shape) for w in weights] != [tuple(v.shape) for v in generator.weights]:
+            source = init_generator if isinstance(init_generator, (str, os.PathLike)) else "the initial weights"
             raise SRGANError(
-                f"the generator in {init_generator} does not match model {m.num_blocks} blocks / {m.filters} "
+                f"the generator in {source} does not match model {m.num_blocks} blocks / {m.filters} "
                 f"filters / x{m.scale}; set model.* to its architecture"
             )
         generator.set_weights(weights)
@@ -185,16 +188,20 @@ def _feature_extractor(config):
     return build_feature_extractor(lo.content, weights=lo.vgg_weights, before_activation=lo.vgg_before_activation)
 
 
-def stage_init(config, run, stage):
+def stage_init(config, run, stage, stage_one=None):
     """Where ``stage``'s generator starts (checkpoints, when there are any, override it).
 
-    Stage 2 starts from this run's stage 1, else from ``train.init``; it never starts from
-    random weights unless ``train.random_init`` says so (an SRGAN trained from scratch is
-    rarely what anyone meant).
+    Stage 2 starts from stage 1 — the weights just trained or restored in this process
+    (``stage_one``), so every worker of a cluster starts from the same tensors without
+    waiting for the chief's file — else from ``srresnet.keras``, else from ``train.init``.
+    It never starts from random weights unless ``train.random_init`` says so (an SRGAN
+    trained from scratch is rarely what anyone meant).
     """
     t = config.train
     if stage == "pretrain":
         return t.init
+    if stage_one is not None:
+        return stage_one
     if os.path.exists(run.srresnet):
         return run.srresnet
     if t.init:
@@ -207,17 +214,21 @@ def stage_init(config, run, stage):
     )
 
 
-def run_stage(config, run, stage, splits, strategy, verbose=1, extra_callbacks=(), out=None):
+def run_stage(config, run, stage, splits, strategy, verbose=1, extra_callbacks=(), out=None, stage_one=None):
     """Trains one stage to its configured step count, resuming from its checkpoints.
 
     ``run`` is read (checkpoints, the stage-1 generator); ``out`` is written —
     the same run dir on the chief, a scratch copy on other workers.
+    ``stage_one``: stage 1's generator weights, when stage 1 ran (or was restored) here.
     Returns the model and whether any step ran now (False: the stage was already done).
     """
     t, out = config.train, out or run
     chief = out is run
     total = t.pretrain_steps if stage == "pretrain" else t.steps
-    init = stage_init(config, run, stage)
+    init = stage_init(config, run, stage, stage_one)
+    # Read outside the strategy scope: loading a model there would create variables, which
+    # is a collective under MultiWorkerMirroredStrategy that every worker must join alike.
+    init = init_weights(init) if isinstance(init, (str, os.PathLike)) else init
     with strategy.scope():
         model = build_stage_model(config, stage, init, _feature_extractor(config) if stage == "gan" else None)
         checkpoint = _checkpoint(model)
@@ -298,7 +309,7 @@ def train(config, run_dir, verbose=1, extra_callbacks=()):
         warnings.filterwarnings("ignore", message=".*input ran out of data.*")
         with precision_policy(t.precision):
             strategy = make_strategy(t.strategy, t.collective_timeout)
-            out = run if is_chief(strategy) else RunDir(worker_scratch_dir(strategy))
+            out = run if is_chief(strategy) else RunDir(worker_scratch_dir(strategy, run.root))
             if out is run:
                 os.makedirs(run.root, exist_ok=True)
                 save_config(config, run.config)
@@ -307,15 +318,21 @@ def train(config, run_dir, verbose=1, extra_callbacks=()):
                 if not t.pretrain_steps:
                     stage_init(config, run, "gan")  # fail now on a stage 2 with nothing to start from
             splits = (train_split(config), val_split(config))
-            if t.pretrain_steps:
-                model, trained = run_stage(config, run, "pretrain", splits, strategy, verbose, extra_callbacks, out)
-                if trained or not os.path.exists(out.srresnet):
-                    save_model_atomically(model.generator, out.srresnet)
-            if t.steps:
-                model, _ = run_stage(config, run, "gan", splits, strategy, verbose, extra_callbacks, out)
-            if t.pretrain_steps or t.steps:
-                save_model_atomically(model.generator, out.generator)
+            try:
+                stage_one = None
+                if t.pretrain_steps:
+                    model, trained = run_stage(config, run, "pretrain", splits, strategy, verbose, extra_callbacks, out)
+                    if trained or not os.path.exists(out.srresnet):
+                        save_model_atomically(model.generator, out.srresnet)
+                    stage_one = model.generator.get_weights()
+                if t.steps:
+                    model, _ = run_stage(config, run, "gan", splits, strategy, verbose, extra_callbacks, out, stage_one)
+                if t.pretrain_steps or t.steps:
+                    save_model_atomically(model.generator, out.generator)
+            finally:
+                if out is not run:
+                    shutil.rmtree(out.root, ignore_errors=True)  # a worker's copies are never read again
     for split in splits:
         if split.failures.paths:
             warn(f"{len(split.failures.paths)} file(s) could not be decoded and were skipped")
-    return out.generator
+    return run.generator  # the run's product (other workers' copies are removed)
