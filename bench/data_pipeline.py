@@ -4,6 +4,8 @@
 
 Rows: the bundled photos, and a folder of 2040x1356 PNGs (DIV2K-sized, made
 from the bundled photos by the script) with 1 and 16 patches per decoded image.
+A second table times the choice of file per visit (the seeded per-pass permutation)
+for folders of 10k to 1.28M files (ImageNet-size): it must not grow with the folder.
 """
 
 import argparse
@@ -42,6 +44,23 @@ def measure(config, batches, repeats):
     return batch_rate, batch_rate * config.data.batch_size
 
 
+def time_file_choice(count, visits=2000, repeats=5):
+    """Microseconds per visit to pick its file, for a folder of ``count`` files."""
+    import tensorflow as tf
+
+    from srgan_tf.data.pipeline import _file_for_visit
+
+    pick = tf.function(lambda visit: _file_for_visit(visit, 0, count))
+    pick(tf.constant(0, tf.int64))
+
+    def run():
+        for visit in range(visits):
+            pick(tf.constant(visit * 7919, tf.int64))
+
+    seconds, _ = median_time(run, repeats=repeats, warmup=1)
+    return seconds / visits * 1e6
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--batches", type=int, default=60)
@@ -64,6 +83,11 @@ def main():
     print(machine_line())
     print(f"batch 16, 96x96 HR -> 24x24 LR, x4; median of {args.repeats} runs of {args.batches} batches\n")
     print_table(["source", "patches/image", "batches/s", "patches/s"], rows)
+    print("\nchoosing a visit's file (one call per visit, including the tf.function call)\n")
+    print_table(
+        ["files in folder", "µs per visit"],
+        [(f"{count:,}", f"{time_file_choice(count):.0f}") for count in (10_000, 350_000, 1_000_000, 1_281_167)],
+    )
 
 
 if __name__ == "__main__":

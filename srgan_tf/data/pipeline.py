@@ -165,11 +165,49 @@ def _augment(seed, hr, lr):
     return out[0], out[1]
 
 
+_MASK31 = (1 << 31) - 1
+
+
+def _mix(value):
+    """A 31-bit integer hash (multiply / xor-shift), in int64 arithmetic that cannot overflow."""
+    value = tf.bitwise.bitwise_and(value, _MASK31)
+    for _ in range(2):
+        value = tf.bitwise.bitwise_and(value * 0x45D9F3B, _MASK31)
+        value = tf.bitwise.bitwise_xor(value, tf.bitwise.right_shift(value, 16))
+    return value
+
+
 def _file_for_visit(visit, seed, count):
-    """The file index of ``visit``: pass ``visit // count`` through a seeded permutation."""
+    """The file index of ``visit``: pass ``visit // count`` through a seeded permutation.
+
+    The permutation is a 4-round Feistel network over the smallest even power of two
+    ≥ ``count``, keyed by (seed, pass), with cycle walking back into ``[0, count)``: a
+    bijection computed in O(1) per visit (an argsort of the whole file list per visit
+    cost 44 ms at 350k files and 180 ms at 1.28M).
+    """
+    if count == 1:
+        return tf.zeros_like(tf.cast(visit, tf.int64))
+    visit = tf.cast(visit, tf.int64)
     epoch, position = visit // count, visit % count
-    keys = tf.random.stateless_uniform([count], tf.stack([tf.cast(seed, tf.int64), epoch]), dtype=tf.float32)
-    return tf.gather(tf.argsort(keys), position)
+    half = max(1, ((count - 1).bit_length() + 1) // 2)
+    mask = (1 << half) - 1
+    base = _mix(tf.cast(seed, tf.int64) * 1_000_003 + _mix(epoch))
+    keys = [_mix(base + 7919 * (i + 1)) for i in range(4)]
+
+    bits = tf.bitwise
+
+    def feistel(x):
+        left, right = bits.right_shift(x, half), bits.bitwise_and(x, mask)
+        for key in keys:
+            round_value = bits.bitwise_and(_mix(bits.bitwise_xor(right, key)), mask)
+            left, right = right, bits.bitwise_xor(left, round_value)
+        return bits.bitwise_or(bits.left_shift(left, half), right)
+
+    def walk(x):
+        return (tf.where(x >= count, feistel(x), x),)
+
+    (index,) = tf.while_loop(lambda x: tf.reduce_any(x >= count), walk, (feistel(position),), parallel_iterations=1)
+    return index
 
 
 def training_dataset(
@@ -221,7 +259,7 @@ def training_dataset(
 
     def load(visit):
         # A bad file is replaced by the next ones of the permutation, so a visit always yields patches.
-        first = tf.cast(_file_for_visit(visit, seed, count), tf.int64)
+        first = _file_for_visit(visit, seed, count)
 
         def attempt(offset):
             index = (first + offset) % count
