@@ -142,6 +142,16 @@ class SRGAN(keras.Model):
         else:
             logs = self._gan_step(lr_images, hr_images)
         self.step.assign_add(1)
+        replica = tf.distribute.get_replica_context()
+        if replica is not None and replica.num_replicas_in_sync > 1:
+            # Each replica's loss is its share of the global mean (local sum / global batch),
+            # and Keras averages the replicas' logs: log R x the share (the local mean), so the
+            # average is the global mean and the logs do not depend on the number of replicas
+            # (batches are static, so every replica holds the same number of examples). A
+            # collective here would race the optimizers' gradient all-reduce.
+            for name in ("pixel_loss", "g_loss", "d_loss"):
+                if name in logs:
+                    logs[name] = logs[name] * replica.num_replicas_in_sync
         # This step's values, not running means: the step logger averages them
         # over its interval and the GAN-health and NaN checks need them raw.
         logs["learning_rate"] = self.generator_optimizer.learning_rate
@@ -188,6 +198,12 @@ class SRGAN(keras.Model):
         g_grads = g_tape.gradient(g_scaled, g_vars)
         d_grads = d_tape.gradient(d_scaled, d_vars)
         self.generator_optimizer.apply(g_grads, g_vars)
+        if tf.distribute.has_strategy() and tf.distribute.get_strategy().num_replicas_in_sync > 1:
+            # Each apply all-reduces its gradients; with no dependency between the two, replicas
+            # may issue those collectives in different orders (an abort: "shape mismatch in the
+            # collective instance"). Reading G's updated variables first fixes one order.
+            with tf.control_dependencies([tf.identity(v) for v in g_vars]):
+                d_grads = [tf.identity(g) for g in d_grads]
         self.discriminator_optimizer.apply(d_grads, d_vars)
         return {
             "g_loss": g_loss,

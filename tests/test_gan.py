@@ -135,8 +135,18 @@ def test_mixed_precision_steps(tiny_config, precision):
     assert keras.config.dtype_policy().name == "float32"  # restored
 
 
+_STRATEGIES = {}
+
+
+def _mirrored():
+    """One MirroredStrategy per process: collective keys of two strategies over the same devices collide."""
+    if "two_cpus" not in _STRATEGIES:
+        _STRATEGIES["two_cpus"] = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    return _STRATEGIES["two_cpus"]
+
+
 def test_mirrored_strategy_keeps_replicas_in_sync(tiny_config):
-    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    strategy = _mirrored()
     assert strategy.num_replicas_in_sync == 2
     with strategy.scope():
         model = build_stage_model(tiny_config, "gan")
@@ -148,6 +158,49 @@ def test_mirrored_strategy_keeps_replicas_in_sync(tiny_config):
         replicas = [v.numpy() for v in variable.value.values]  # the tf.distribute MirroredVariable
         assert len(replicas) == 2
         np.testing.assert_array_equal(replicas[0], replicas[1])
+
+
+def _plain_nets():
+    """BatchNorm-free stand-ins, so one replica and two see exactly the same function."""
+    from srgan_tf.models import PixelShuffle
+
+    keras.utils.set_random_seed(7)
+    generator = keras.Sequential(
+        [keras.Input((None, None, 3)), keras.layers.Conv2D(48, 3, padding="same"), PixelShuffle(4)]
+    )
+    generator.add(keras.layers.Activation("tanh"))
+    discriminator = keras.Sequential(
+        [
+            keras.Input((32, 32, 3)),
+            keras.layers.Conv2D(8, 3, strides=4, activation="relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(1),
+        ]
+    )
+    return generator, discriminator
+
+
+@pytest.mark.parametrize("stage", ["pretrain", "gan"])
+def test_one_and_two_replicas_log_and_update_alike(stage):
+    """The same global batch on 1 and on 2 replicas: equal logged losses, equal updates."""
+    lr, hr = _batch(4)
+    data = tf.data.Dataset.from_tensors((lr, hr)).repeat()
+
+    def build():
+        generator, discriminator = _plain_nets()
+        model = SRGAN(generator) if stage == "pretrain" else SRGAN(generator, discriminator, content="mse")
+        model.compile(keras.optimizers.SGD(0.1), None if stage == "pretrain" else keras.optimizers.SGD(0.1))
+        model.build_optimizers()
+        return model
+
+    single = build()
+    with _mirrored().scope():
+        double = build()
+    logs = [m.fit(data, steps_per_epoch=2, epochs=1, verbose=0).history for m in (single, double)]
+    for key in ("pixel_loss",) if stage == "pretrain" else ("g_loss", "d_loss", "content_loss", "d_real"):
+        np.testing.assert_allclose(logs[1][key], logs[0][key], rtol=1e-5, err_msg=key)
+    for a, b in zip(single.generator.weights, double.generator.weights):
+        np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-5, atol=1e-6, err_msg=a.path)
 
 
 @pytest.mark.parametrize(
