@@ -40,6 +40,7 @@ class ModelConfig:
     discriminator_filters: int = 64
     discriminator_dense_units: int = 1024
     bn_momentum: float = 0.99
+    upsample_skip: bool = False  # add the output to a bicubic upscale (not in the paper; see build_generator)
 
 
 @dataclass
@@ -145,7 +146,7 @@ def _presets():
         name="finetune",
         # The shipped srresnet-x4's architecture and losses (training/configs/photos_x4.yaml),
         # nudged on your photos from its weights: a low rate keeps what it learned.
-        model=ModelConfig(bn_momentum=0.9),
+        model=ModelConfig(bn_momentum=0.9, upsample_skip=True),
         loss=LossConfig(pretrain_loss="l1", content="mse", vgg_weights=None),
         data=DataConfig(patch_size=64, batch_size=8, patches_per_image=8, val_max_images=2),
         train=TrainConfig(

@@ -132,7 +132,7 @@ def build_stage_model(config, stage, init_generator=None, feature_extractor=None
     model / ``.keras`` / run dir (see :func:`init_weights`).
     """
     m, lo = config.model, config.loss
-    generator = build_generator(m.scale, m.num_blocks, m.filters, m.bn_momentum)
+    generator = build_generator(m.scale, m.num_blocks, m.filters, m.bn_momentum, upsample_skip=m.upsample_skip)
     if init_generator is not None:
         weights = init_weights(init_generator) if isinstance(init_generator, (str, os.PathLike)) else init_generator
         if [tuple(w.shape) for w in weights] != [tuple(v.shape) for v in generator.weights]:

@@ -73,3 +73,35 @@ def test_pixel_shuffle_matches_reference_layout(rng):
     out = PixelShuffle(r)(inputs).numpy()
     expected = inputs.reshape(1, 3, 4, r, r, channels).transpose(0, 1, 3, 2, 4, 5).reshape(1, 6, 8, channels)
     np.testing.assert_array_equal(out, expected)
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_bicubic_upsample_layer_matches_tf_image_resize(scale, photos):
+    import tensorflow as tf
+
+    from srgan_tf.models.layers import BicubicUpsample
+
+    x = photos[0][:40, :52].astype(np.float32)[None] / 255.0
+    ours = BicubicUpsample(scale)(x).numpy()
+    reference = tf.image.resize(x, (40 * scale, 52 * scale), "bicubic").numpy()
+    inner = 3 * scale  # borders differ: reflected here, clamped there
+    # x2/x4 phase offsets are binary fractions; at x3 (offsets ±1/3) tf.image's kernel
+    # is tabulated and ours exact: 6e-4 apart.
+    tolerance = 1e-3 if scale == 3 else 1e-6
+    np.testing.assert_allclose(
+        ours[:, inner:-inner, inner:-inner], reference[:, inner:-inner, inner:-inner], atol=tolerance
+    )
+    assert np.abs(ours - reference).max() < 0.1
+
+
+def test_upsample_skip_generator_starts_at_bicubic_and_round_trips(tmp_path, rng, photos):
+    from srgan_tf.models import receptive_field_radius
+    from srgan_tf.models.layers import BicubicUpsample
+
+    model = build_generator(4, num_blocks=2, filters=8, upsample_skip=True)
+    x = photos[1][:24, :20].astype(np.float32)[None] / 255.0
+    np.testing.assert_allclose((model(x).numpy() + 1) / 2, BicubicUpsample(4)(x).numpy(), atol=1e-6)
+    model.get_layer("tail_conv").kernel.assign(rng.normal(0, 0.05, (9, 9, 8, 3)).astype(np.float32))
+    loaded = _roundtrip(model, tmp_path, x)
+    assert isinstance(loaded.get_layer("bicubic"), BicubicUpsample)
+    assert receptive_field_radius(model) == receptive_field_radius(build_generator(4, num_blocks=2, filters=8))

@@ -102,7 +102,7 @@ def markdown_card(card, config):
         "",
         "| | |",
         "|---|---|",
-        f"| architecture | SRResNet generator: {card['architecture']} |",
+        f"| architecture | SRResNet generator (`build_generator` arguments): {card['architecture']} |",
         f"| weights | `{card['weights']}` ({card['dtype']}, SHA-256 `{card['sha256'][:16]}…`; "
         f"float16 vs float32 outputs: {card['float16_psnr_db']:.1f} dB worst case) |",
         f"| losses | {t['losses']} |",
@@ -154,7 +154,13 @@ def main(argv=None):
     m = config.model
     source = run.srresnet if args.stage == "pretrain" else run.generator
     reference = keras.models.load_model(source, safe_mode=True)
-    architecture = {"scale": m.scale, "num_blocks": m.num_blocks, "filters": m.filters, "bn_momentum": m.bn_momentum}
+    architecture = {
+        "scale": m.scale,
+        "num_blocks": m.num_blocks,
+        "filters": m.filters,
+        "bn_momentum": m.bn_momentum,
+        "upsample_skip": m.upsample_skip,
+    }
     os.makedirs(args.out, exist_ok=True)
     weights_file = f"{args.name}.weights.npz"
     save_weights(reference, os.path.join(args.out, weights_file))
@@ -192,9 +198,9 @@ def main(argv=None):
             "config": config.name,
             "losses": losses,
             "data": (
-                f"{len(find_images(config.data.train_dir or SAMPLE_TRAIN_DIR))} photos from Debian's wallpaper packages + the bundled "
-                f"training photos (training/build_corpus.py), {config.data.patch_size}px HR crops, batch "
-                f"{config.data.batch_size}, flips/rotations"
+                f"{len(find_images(config.data.train_dir or SAMPLE_TRAIN_DIR))} training photos: photographs from "
+                "Debian's wallpaper packages plus the bundled training photos (training/build_corpus.py); "
+                f"{config.data.patch_size}px HR crops, batch {config.data.batch_size}, flips/rotations"
             ),
             "steps": ", ".join(f"{s}: {steps[s]}" for s in stages),
             "wall_time": ", ".join(f"{s}: {history[s][4] / 60:.0f} min" for s in stages),

@@ -9,7 +9,7 @@ def summarize(config_source, overrides=(), vgg=False, print_fn=print):
     config = apply_overrides(load_config(config_source), overrides)
     m = config.model
     networks = [
-        build_generator(m.scale, m.num_blocks, m.filters, m.bn_momentum),
+        build_generator(m.scale, m.num_blocks, m.filters, m.bn_momentum, upsample_skip=m.upsample_skip),
         build_discriminator(config.data.patch_size, m.discriminator_filters, m.discriminator_dense_units),
     ]
     if vgg:

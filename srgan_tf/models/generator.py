@@ -16,7 +16,7 @@ import keras
 from keras import layers
 
 from srgan_tf.errors import SRGANError
-from srgan_tf.models.layers import PixelShuffle
+from srgan_tf.models.layers import BicubicUpsample, PixelShuffle
 
 SUPPORTED_SCALES = (2, 3, 4, 8)
 
@@ -52,6 +52,7 @@ def build_generator(
     filters=64,
     bn_momentum=0.99,
     name="srresnet",
+    upsample_skip=False,
 ):
     """Builds the SRResNet generator as a Keras functional model.
 
@@ -61,6 +62,11 @@ def build_generator(
         filters: feature channels (64 in the paper).
         bn_momentum: BatchNormalization moving-average momentum.
         name: the model's name.
+        upsample_skip: a departure from the paper (global residual learning, as VDSR and
+            EDSR do): the network adds its output to the bicubic upscale of the input
+            instead of producing the image through tanh. Its last conv starts at zero, so
+            training starts from bicubic quality and learns only the missing detail —
+            far fewer steps to beat bicubic. Output no longer bounded by tanh (clip it).
 
     Returns:
         A ``keras.Model`` mapping float ``(N, H, W, 3)`` images in [0, 1] to
@@ -89,7 +95,15 @@ def build_generator(
         x = PixelShuffle(factor, name=f"up{stage}_shuffle")(x)
         x = _prelu(f"up{stage}_prelu")(x)
 
-    x = layers.Conv2D(3, 9, padding="same", name="tail_conv")(x)
-    # float32 so mixed-precision training still produces full-precision images.
-    sr_images = layers.Activation("tanh", dtype="float32", name="sr_images")(x)
+    if upsample_skip:
+        x = layers.Conv2D(3, 9, padding="same", kernel_initializer="zeros", name="tail_conv")(x)
+        base = BicubicUpsample(scale, name="bicubic")(lr_images)
+        base = layers.Rescaling(2.0, offset=-1.0, name="bicubic_signed")(base)
+        x = layers.Add(name="detail_add")([base, x])
+        # float32 so mixed-precision training still produces full-precision images.
+        sr_images = layers.Activation("linear", dtype="float32", name="sr_images")(x)
+    else:
+        x = layers.Conv2D(3, 9, padding="same", name="tail_conv")(x)
+        # float32 so mixed-precision training still produces full-precision images.
+        sr_images = layers.Activation("tanh", dtype="float32", name="sr_images")(x)
     return keras.Model(lr_images, sr_images, name=name)

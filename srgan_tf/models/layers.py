@@ -64,3 +64,61 @@ class VGGPreprocess(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape
+
+
+def cubic_weights(offset):
+    """Keys' cubic convolution kernel (a = -0.5, as MATLAB, PIL and tf.image use) at 5 taps.
+
+    ``offset``: where the output sample lies relative to its centre input pixel (|offset| < 0.5);
+    returns the weights of input pixels -2..2 around it.
+    """
+    weights = []
+    for tap in range(-2, 3):
+        d = abs(offset - tap)
+        if d <= 1:
+            w = 1.5 * d**3 - 2.5 * d**2 + 1
+        elif d < 2:
+            w = -0.5 * d**3 + 2.5 * d**2 - 4 * d + 2
+        else:
+            w = 0.0
+        weights.append(w)
+    return weights
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class BicubicUpsample(keras.layers.Layer):
+    """Bicubic upsampling by ``factor`` as one fixed convolution plus a pixel shuffle.
+
+    Each of the factor² output phases is a 5x5 separable cubic filter over the input
+    (half-pixel centres, as ``tf.image.resize(..., "bicubic")``), so the layer converts
+    to builtin TFLite (MIRROR_PAD, CONV_2D, DEPTH_TO_SPACE) and ONNX ops; borders are
+    reflected. Not trainable: the filters follow from ``factor``.
+    """
+
+    def __init__(self, factor, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = int(factor)
+        r = self.factor
+        phases = [cubic_weights((p + 0.5) / r - 0.5) for p in range(r)]
+        kernel = [[[[0.0] * (3 * r * r) for _ in range(3)] for _ in range(5)] for _ in range(5)]
+        for py in range(r):
+            for px in range(r):
+                for c in range(3):
+                    out = (py * r + px) * 3 + c  # depth_to_space's channel order
+                    for i in range(5):
+                        for j in range(5):
+                            kernel[i][j][c][out] = phases[py][i] * phases[px][j]
+        self._kernel = kernel
+
+    def call(self, inputs):
+        kernel = ops.convert_to_tensor(self._kernel, dtype=self.compute_dtype)
+        padded = ops.pad(ops.cast(inputs, self.compute_dtype), [[0, 0], [2, 2], [2, 2], [0, 0]], mode="reflect")
+        return ops.depth_to_space(ops.conv(padded, kernel, padding="valid"), self.factor)
+
+    def compute_output_shape(self, input_shape):
+        n, h, w, c = input_shape
+        r = self.factor
+        return (n, None if h is None else h * r, None if w is None else w * r, c)
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}
