@@ -88,7 +88,7 @@ def test_messy_folder_skips_and_counts(tmp_path, train_photo, srgan_warnings):
     kinds = make_messy_folder(tmp_path / "messy", train_photo)
     scan = scan_images(find_images(tmp_path / "messy"), min_size=64)
     (message,) = srgan_warnings
-    assert message.startswith("skipped 3 of 8 image files")
+    assert message.startswith("skipped 3 of 8 files")
     for name in ("corrupt.jpg", "notes.png", "tiny.png"):
         assert name in message
     assert sorted(os.path.basename(p) for p in scan.files) == sorted(

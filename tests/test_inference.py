@@ -242,3 +242,27 @@ def test_cli_upscale_evaluate_compare(model_path, tmp_path, photos):
 
     result = _srgan("upscale", str(tmp_path / "nope.png"), "--model", model_path, "--out", str(tmp_path / "o"))
     assert result.returncode == 2 and result.stderr.strip().startswith("srgan: error: no such file")
+
+
+def test_every_file_in_a_folder_is_processed_or_listed(model_path, train_photo, tmp_path):
+    """Static GIFs are upscaled, animated ones and non-images listed with a reason (upscale and the scan)."""
+    from srgan_tf.data.scan import find_images, scan_images
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    frame = Image.fromarray(train_photo[:20, :20])
+    frame.save(folder / "still.gif")
+    frame.save(folder / "moving.gif", save_all=True, append_images=[Image.fromarray(train_photo[20:40, :20])])
+    (folder / "notes.txt").write_text("not a picture")
+    frame.save(folder / "noext", format="PNG")  # an image without an extension
+    result = upscale_files(Upscaler.load(model_path), [str(folder)], str(tmp_path / "out"), progress=False)
+    assert sorted(os.path.basename(p) for p in result.written) == ["noext_x4.png", "still_x4.png"]
+    assert [(os.path.basename(p), why) for p, why in result.skipped] == [("notes.txt", "not an image file")]
+    assert [os.path.basename(p) for p, _ in result.failed] == ["moving.gif"]
+    assert "animated" in result.failed[0][1]
+    assert "notes.txt (not an image file)" in result.summary()
+
+    scan = scan_images(find_images(folder), min_size=16)
+    assert sorted(os.path.basename(p) for p in scan.files) == ["noext", "still.gif"]
+    reasons = {os.path.basename(p): why for p, why in scan.skipped}
+    assert set(reasons) == {"moving.gif", "notes.txt"} and "animated" in reasons["moving.gif"]

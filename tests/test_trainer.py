@@ -212,7 +212,7 @@ def test_cli_reports_are_clean_lines_and_logs_have_no_progress_bars(tmp_path, tr
         )
     assert result.returncode == 0, result.stderr[-2000:]
     warning_lines = [line for line in result.stderr.splitlines() if line.startswith("srgan: warning: ")]
-    assert any("skipped 3 of 8 image files" in line for line in warning_lines)
+    assert any("skipped 3 of 8 files" in line for line in warning_lines)
     assert "UserWarning" not in result.stderr and "warnings.warn" not in result.stderr
     text = log.read_text()
     assert "5/5 - " in text and "val_psnr" in text and "\x1b" not in text and "\r" not in text and "\b" not in text

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from tqdm.auto import tqdm
 
 from srgan_tf.errors import SRGANError
-from srgan_tf.imageio import DEFAULT_MAX_PIXELS, is_image_path, open_image
+from srgan_tf.imageio import DEFAULT_MAX_PIXELS, open_image
 from srgan_tf.messages import warn
 
 # How many skipped names a warning lists before "and N more".
@@ -36,11 +36,15 @@ class ScanResult:
         more = len(self.skipped) - _NAMES_SHOWN
         tail = f", and {more} more" if more > 0 else ""
         total = len(self.files) + len(self.skipped)
-        return f"skipped {len(self.skipped)} of {total} image files: {shown}{tail}"
+        return f"skipped {len(self.skipped)} of {total} files: {shown}{tail}"
 
 
 def find_images(root):
-    """All files with an image extension under ``root`` (recursive, sorted)."""
+    """Every file under ``root`` (recursive, sorted; hidden files excluded).
+
+    Not only image extensions: :func:`scan_images` opens each header, so a file that is
+    not an image is listed as skipped with its reason instead of being ignored silently.
+    """
     root = os.fspath(root)
     if os.path.isfile(root):
         return [root]
@@ -49,7 +53,8 @@ def find_images(root):
     found = []
     for folder, dirs, names in os.walk(root, followlinks=True):
         dirs.sort()
-        found.extend(os.path.join(folder, n) for n in sorted(names) if is_image_path(n))
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found.extend(os.path.join(folder, n) for n in sorted(names) if not n.startswith("."))
     return found
 
 

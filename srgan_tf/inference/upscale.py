@@ -97,19 +97,37 @@ def upscale(image, model=DEFAULT_MODEL, backend="auto", tile=DEFAULT_TILE, overl
 
 def expand_inputs(inputs):
     """Files, folders (recursive) and globs -> sorted unique image paths; missing inputs are errors."""
-    return [path for path, _ in _expand_with_roots(inputs)]
+    return [path for path, _ in _expand_with_roots(inputs)[0]]
+
+
+def _is_image_file(path):
+    """An image extension, or a header Pillow recognises (a photo saved without extension)."""
+    if is_image_path(path):
+        return True
+    try:
+        with Image.open(path):
+            return True
+    except Exception:  # noqa: BLE001 - any failure means "not an image" here
+        return False
 
 
 def _expand_with_roots(inputs):
-    """(absolute path, root) pairs: ``root`` is the folder argument a file was found under, else None."""
-    found = {}
+    """``([(absolute path, root)], [(path, reason)])``: the images to upscale — ``root`` is the
+    folder argument a file was found under, else None — and the folder files that are not images."""
+    found, ignored = {}, []
     for item in inputs:
         if os.path.isdir(item):
             root = os.path.abspath(item)
-            for folder, _, names in os.walk(item):
-                for name in names:
-                    if is_image_path(name):
-                        found.setdefault(os.path.abspath(os.path.join(folder, name)), root)
+            for folder, dirs, names in os.walk(item):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(names):
+                    path = os.path.abspath(os.path.join(folder, name))
+                    if name.startswith("."):
+                        continue
+                    if _is_image_file(path):
+                        found.setdefault(path, root)
+                    else:
+                        ignored.append((path, "not an image file"))
         elif os.path.isfile(item):
             found.setdefault(os.path.abspath(item), None)
         else:
@@ -118,7 +136,7 @@ def _expand_with_roots(inputs):
                 raise SRGANError(f"no such file, folder or glob match: {item}")
             for match in matches:
                 found.setdefault(os.path.abspath(match), None)
-    return sorted(found.items())
+    return sorted(found.items()), ignored
 
 
 def plan_outputs(inputs, out_dir, fmt="png", scale=4):
@@ -131,7 +149,7 @@ def plan_outputs(inputs, out_dir, fmt="png", scale=4):
     if two inputs would still write one file, nothing is written and SRGANError names them.
     """
     planned = []
-    for path, root in _expand_with_roots(inputs):
+    for path, root in _expand_with_roots(inputs)[0]:
         if out_dir is None and root is not None:
             raise SRGANError(f"{root} is a folder: give --out (outputs beside the inputs are for files only)")
         if out_dir is None:
@@ -166,13 +184,18 @@ def _extension_suffix(path):
 @dataclass
 class BatchResult:
     written: list = field(default_factory=list)
-    skipped: list = field(default_factory=list)  # (path, reason): existing outputs
+    skipped: list = field(default_factory=list)  # (path, reason): existing outputs, files that are not images
     failed: list = field(default_factory=list)  # (path, reason): unreadable inputs
 
     def summary(self):
         parts = [f"{len(self.written)} upscaled"]
-        if self.skipped:
-            parts.append(f"{len(self.skipped)} skipped (output exists; --overwrite replaces)")
+        exists = [p for p, why in self.skipped if why == "output exists"]
+        if exists:
+            parts.append(f"{len(exists)} skipped (output exists; --overwrite replaces)")
+        others = [(p, why) for p, why in self.skipped if why != "output exists"]
+        if others:
+            names = ", ".join(f"{os.path.basename(p)} ({why})" for p, why in others[:10])
+            parts.append(f"{len(others)} skipped: {names}")
         if self.failed:
             names = ", ".join(f"{os.path.basename(p)} ({why})" for p, why in self.failed[:10])
             parts.append(f"{len(self.failed)} failed: {names}")
@@ -206,6 +229,7 @@ def upscale_files(upscaler, inputs, out_dir, fmt="png", overwrite=False, max_pix
     """
     result = BatchResult()
     plan = plan_outputs(inputs, out_dir, fmt, upscaler.scale)
+    result.skipped.extend(_expand_with_roots(inputs)[1])
     if not plan:
         raise SRGANError("no input images found")
     for path, target in tqdm(plan, desc="upscaling", unit="image", disable=not progress):
