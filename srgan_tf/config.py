@@ -147,7 +147,7 @@ def _presets():
         # The shipped srresnet-x4's architecture and losses (training/configs/photos_x4.yaml),
         # nudged on your photos from its weights: a low rate keeps what it learned.
         model=ModelConfig(bn_momentum=0.9, upsample_skip=True),
-        loss=LossConfig(pretrain_loss="l1", content="mse", vgg_weights=None),
+        loss=LossConfig(content="mse", vgg_weights=None),
         data=DataConfig(patch_size=64, batch_size=8, patches_per_image=8, val_max_images=2),
         train=TrainConfig(
             pretrain_steps=200,

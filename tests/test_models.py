@@ -100,7 +100,8 @@ def test_upsample_skip_generator_starts_at_bicubic_and_round_trips(tmp_path, rng
 
     model = build_generator(4, num_blocks=2, filters=8, upsample_skip=True)
     x = photos[1][:24, :20].astype(np.float32)[None] / 255.0
-    np.testing.assert_allclose((model(x).numpy() + 1) / 2, BicubicUpsample(4)(x).numpy(), atol=1e-6)
+    residual = (model(x).numpy() + 1) / 2 - BicubicUpsample(4)(x).numpy()
+    assert 0 < np.abs(residual).max() < 0.05  # starts next to bicubic, not on it (gradients must flow)
     model.get_layer("tail_conv").kernel.assign(rng.normal(0, 0.05, (9, 9, 8, 3)).astype(np.float32))
     loaded = _roundtrip(model, tmp_path, x)
     assert isinstance(loaded.get_layer("bicubic"), BicubicUpsample)

@@ -64,7 +64,7 @@ def build_generator(
         name: the model's name.
         upsample_skip: a departure from the paper (global residual learning, as VDSR and
             EDSR do): the network adds its output to the bicubic upscale of the input
-            instead of producing the image through tanh. Its last conv starts at zero, so
+            instead of producing the image through tanh. Its last conv starts near zero, so
             training starts from bicubic quality and learns only the missing detail —
             far fewer steps to beat bicubic. Output no longer bounded by tanh (clip it).
 
@@ -96,7 +96,11 @@ def build_generator(
         x = _prelu(f"up{stage}_prelu")(x)
 
     if upsample_skip:
-        x = layers.Conv2D(3, 9, padding="same", kernel_initializer="zeros", name="tail_conv")(x)
+        # Small, not zero: a zero last conv gives every earlier layer a zero gradient, and at
+        # 1e-2 of Glorot's scale the output starts within ~2/255 of bicubic while the
+        # gradients reaching the body stay well above Adam's epsilon.
+        tail_init = keras.initializers.VarianceScaling(1e-4, mode="fan_avg", distribution="uniform")
+        x = layers.Conv2D(3, 9, padding="same", kernel_initializer=tail_init, name="tail_conv")(x)
         base = BicubicUpsample(scale, name="bicubic")(lr_images)
         base = layers.Rescaling(2.0, offset=-1.0, name="bicubic_signed")(base)
         x = layers.Add(name="detail_add")([base, x])
