@@ -14,19 +14,18 @@ $(STAMP): setup.py setup.cfg pyproject.toml
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[export,dev]'
 	touch $(STAMP)
 
-# The shipped models first (list, comparison figure, held-out scores), then the whole pipeline
-# on the bundled photos: fine-tune srresnet-x4 (interrupted at half and resumed), export
-# every format with its parity table, upscale, and score the result against where it started.
+# Train (stage 1 SRResNet, stage 2 SRGAN) on the bundled photos — stopped after stage 1 and
+# resumed, as a killed run would be — export and verify every format, upscale a held-out photo
+# with the exported TFLite model, draw the comparison figure and score the run against bicubic.
 demo: $(STAMP)
-	$(VENV)/bin/srgan models
-	$(VENV)/bin/srgan compare $(VAL_DIR)/coffee.png --model srresnet-x4 --model srgan-x4 \
-		--out $(RUN_DIR)/comparison.png --crop 160
-	$(VENV)/bin/srgan train --config finetune --run-dir $(RUN_DIR) --pretrain-steps 100 --verbose 2
-	$(VENV)/bin/srgan train --config finetune --run-dir $(RUN_DIR) --verbose 2
+	$(VENV)/bin/srgan train --config demo --run-dir $(RUN_DIR) --steps 0 --verbose 2
+	$(VENV)/bin/srgan train --config demo --run-dir $(RUN_DIR) --verbose 2
 	$(VENV)/bin/srgan export $(RUN_DIR) --out $(RUN_DIR)/export
 	$(VENV)/bin/srgan upscale $(VAL_DIR)/chelsea.png --model $(RUN_DIR)/export/tflite/srgan_dynamic.tflite \
 		--out $(RUN_DIR)/upscaled --overwrite
-	$(PY) bench/quality.py srresnet-x4 srgan-x4 $(RUN_DIR)
+	$(VENV)/bin/srgan compare $(VAL_DIR)/coffee.png --model $(RUN_DIR)/srresnet.keras \
+		--model $(RUN_DIR)/generator.keras --out $(RUN_DIR)/samples/comparison.png --crop 160
+	$(PY) bench/quality.py $(RUN_DIR)/srresnet.keras $(RUN_DIR)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check srgan_tf tests bench training export

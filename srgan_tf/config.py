@@ -10,7 +10,7 @@ upscale, evaluate) rebuilds the same model from the run dir alone::
 Presets mirror the paper (``srresnet_x4``: stage 1 only; ``srgan_x4``: both
 stages) plus ``demo``, a small network trained from scratch in minutes on a laptop
 CPU with no download (pixel-space content loss: the paper's "SRGAN-MSE" row of
-Table 1), and ``finetune``, which continues the shipped ``srresnet-x4`` on your photos.
+Table 1).
 """
 
 import contextlib
@@ -142,23 +142,7 @@ def _presets():
             health_patience=100,
         ),
     )
-    finetune = Config(
-        name="finetune",
-        # The shipped srresnet-x4's architecture and losses (training/configs/photos_x4.yaml),
-        # nudged on your photos from its weights: a low rate keeps what it learned.
-        model=ModelConfig(bn_momentum=0.9, upsample_skip=True),
-        loss=LossConfig(content="mse", vgg_weights=None),
-        data=DataConfig(patch_size=64, batch_size=8, patches_per_image=8, val_max_images=2),
-        train=TrainConfig(
-            pretrain_steps=200,
-            steps=0,
-            pretrain_learning_rate=1e-5,
-            steps_per_epoch=50,
-            checkpoint_every=50,
-            init="srresnet-x4",
-        ),
-    )
-    return {c.name: c for c in (paper, srresnet, demo, finetune)}
+    return {c.name: c for c in (paper, srresnet, demo)}
 
 
 PRESETS = tuple(_presets())

@@ -24,8 +24,8 @@ import numpy as np
 from srgan_tf.assets import WEIGHTS_DIR
 from srgan_tf.errors import SRGANError
 
-# What ``srgan upscale`` and ``srgan_tf.upscale`` use when no model is named. Chosen from
-# the held-out table in the cards (see srgan_tf/assets/weights/README.md for why).
+# What ``srgan upscale`` and ``srgan_tf.upscale`` use when no model is named, once it ships
+# (see docs/pretrained.md: no release has met the quality bar yet).
 DEFAULT_MODEL = "srresnet-x4"
 
 _WEIGHTS_SUFFIX = ".weights.npz"
@@ -138,6 +138,16 @@ def load_pretrained(name):
         raise SRGANError(f"the weights of {name} are corrupt (SHA-256 {digest[:12]}…, card says {card.sha256[:12]}…)")
     generator = build_generator(**card.architecture, name=name.replace("-", "_"))
     return load_weights(generator, card.weights_path)
+
+
+def default_model():
+    """The name of the default model, or SRGANError when this installation ships none."""
+    if DEFAULT_MODEL not in named_models():
+        raise SRGANError(
+            "this version of srgan_tf ships no pretrained model yet: pass --model "
+            "(a run dir, .keras, SavedModel, .tflite or .onnx; see srgan train)"
+        )
+    return DEFAULT_MODEL
 
 
 def card_line(card):

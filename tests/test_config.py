@@ -8,19 +8,8 @@ from srgan_tf import SRGANError, get_preset, load_config
 from srgan_tf.config import PRESETS, apply_overrides, save_config
 
 
-def test_finetune_preset_matches_the_shipped_recipe():
-    """Fine-tuning must build the network the shipped weights were trained as, with their losses."""
-    import os
-
-    recipe = load_config(os.path.join(os.path.dirname(__file__), "..", "training", "configs", "photos_x4.yaml"))
-    finetune = load_config("finetune")
-    assert finetune.model == recipe.model and finetune.loss == recipe.loss
-    assert finetune.train.init == "srresnet-x4" and finetune.train.steps == 0
-    assert finetune.train.pretrain_learning_rate < recipe.train.pretrain_learning_rate
-
-
 def test_presets_are_valid_and_paper_values():
-    assert set(PRESETS) == {"srgan_x4", "srresnet_x4", "demo", "finetune"}
+    assert set(PRESETS) == {"srgan_x4", "srresnet_x4", "demo"}
     paper = load_config("srgan_x4")
     assert (paper.model.num_blocks, paper.model.filters, paper.model.scale) == (16, 64, 4)
     assert paper.loss.content == "vgg54" and paper.loss.adversarial_weight == 1e-3

@@ -11,7 +11,7 @@ from srgan_tf.errors import SRGANError
 BACKEND_CHOICES = ("auto", "keras", "saved_model", "tflite", "onnx")
 
 
-def _add_model_arguments(parser, multiple=False, default=None):
+def _add_model_arguments(parser, multiple=False, optional=False):
     if multiple:
         parser.add_argument(
             "--model",
@@ -19,11 +19,11 @@ def _add_model_arguments(parser, multiple=False, default=None):
             required=True,
             help="named model / run dir / .keras / SavedModel / .tflite / .onnx (repeat to compare several)",
         )
-    elif default:
+    elif optional:
         parser.add_argument(
             "--model",
-            default=default,
-            help=f"named model (srgan models), run dir, .keras, SavedModel dir, .tflite or .onnx (default {default})",
+            help="named model (srgan models), run dir, .keras, SavedModel dir, .tflite or .onnx "
+            "(default: the default named model, when one ships)",
         )
     else:
         parser.add_argument(
@@ -38,10 +38,9 @@ def _add_model_arguments(parser, multiple=False, default=None):
 
 def add_upscale_arguments(parser):
     from srgan_tf.imageio import DEFAULT_MAX_PIXELS
-    from srgan_tf.pretrained import DEFAULT_MODEL
 
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="image files, folders or globs")
-    _add_model_arguments(parser, default=DEFAULT_MODEL)
+    _add_model_arguments(parser, optional=True)
     parser.add_argument(
         "--out", help="output folder (sub-folders of folder inputs are kept); default: beside each input file"
     )
@@ -51,9 +50,7 @@ def add_upscale_arguments(parser):
 
 
 def add_evaluate_arguments(parser):
-    from srgan_tf.pretrained import DEFAULT_MODEL
-
-    _add_model_arguments(parser, default=DEFAULT_MODEL)
+    _add_model_arguments(parser, optional=True)
     parser.add_argument("--data", required=True, help="HR folder (Set5/Set14/BSD100 layout works)")
     parser.add_argument("--json", help="where to save the scores (default: evaluation_<data>.json here)")
     parser.add_argument("--save-images", help="also write the SR images to this folder")
@@ -69,8 +66,9 @@ def add_compare_arguments(parser):
 
 def _upscaler(model, args):
     from srgan_tf.inference import Upscaler
+    from srgan_tf.pretrained import default_model
 
-    return Upscaler.load(model, args.backend, args.tile, args.tile_overlap)
+    return Upscaler.load(model or default_model(), args.backend, args.tile, args.tile_overlap)
 
 
 def run_upscale(args):

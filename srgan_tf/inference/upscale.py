@@ -23,7 +23,7 @@ from srgan_tf.inference.picture import Picture, _quantize, luma, output_path, re
 from srgan_tf.inference.pngstream import PNGStreamWriter
 from srgan_tf.inference.tiling import tiled_bands, upscale_tiled
 from srgan_tf.models.receptive_field import receptive_field_radius
-from srgan_tf.pretrained import DEFAULT_MODEL
+from srgan_tf.pretrained import default_model
 
 DEFAULT_TILE = 256
 
@@ -70,16 +70,18 @@ class Upscaler:
         return Picture(sr, alpha, picture.gray, picture.bits, picture.icc)
 
 
-def upscale(image, model=DEFAULT_MODEL, backend="auto", tile=DEFAULT_TILE, overlap=None, max_pixels=DEFAULT_MAX_PIXELS):
+def upscale(image, model=None, backend="auto", tile=DEFAULT_TILE, overlap=None, max_pixels=DEFAULT_MAX_PIXELS):
     """Upscales a path, a PIL image or an ``(H, W, 3)`` array.
 
-    ``model``: a named model (default: the shipped :data:`~srgan_tf.pretrained.DEFAULT_MODEL`),
-    a run dir, ``.keras``, SavedModel, ``.tflite`` or ``.onnx``, a Keras generator, or an Upscaler.
+    ``model``: a named model, a run dir, ``.keras``, SavedModel, ``.tflite`` or ``.onnx``, a
+    Keras generator, or an Upscaler; None: the default named model (an error while none ships).
 
     Returns a PIL image for path/PIL input (mode kept: RGB, RGBA, L, 16-bit
     gray), or a float32 array in [0, 1] for array input (uint8 arrays are
     taken as 0..255).
     """
+    if model is None:
+        model = default_model()
     upscaler = model if isinstance(model, Upscaler) else Upscaler.load(model, backend, tile, overlap)
     if isinstance(image, np.ndarray):
         rgb = image.astype(np.float32) / 255.0 if image.dtype == np.uint8 else image.astype(np.float32)

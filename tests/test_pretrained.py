@@ -1,0 +1,137 @@
+"""Named pretrained models: storage round trip, refusal of wrong or corrupt weights, names accepted
+wherever a model is, and the clear error while no default model ships."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from srgan_tf import SRGANError, pretrained
+from srgan_tf.assets import SAMPLE_VAL_DIR
+from srgan_tf.evaluation import keras_upscaler
+from srgan_tf.models import build_generator
+from srgan_tf.pretrained import (
+    DEFAULT_MODEL,
+    file_sha256,
+    load_pretrained,
+    load_weights,
+    named_models,
+    save_weights,
+)
+
+
+def _tiny_card(folder, name="tiny-x4", blocks=1, filters=8):
+    """A named model of our own in ``folder``: a tiny random generator and its card."""
+    generator = build_generator(4, blocks, filters)
+    weights = os.path.join(folder, f"{name}.weights.npz")
+    save_weights(generator, weights)
+    card = {
+        "name": name,
+        "summary": "a test model",
+        "architecture": {"scale": 4, "num_blocks": blocks, "filters": filters, "bn_momentum": 0.99},
+        "weights": os.path.basename(weights),
+        "sha256": file_sha256(weights),
+    }
+    with open(os.path.join(folder, f"{name}.json"), "w") as f:
+        json.dump(card, f)
+    return generator, weights
+
+
+def test_float16_storage_round_trip(tmp_path, rng):
+    generator = build_generator(4, 2, 16)
+    # Random BatchNorm statistics too, so every stored tensor is exercised.
+    generator.set_weights([w + rng.normal(0, 0.1, w.shape).astype(np.float32) for w in generator.get_weights()])
+    path = save_weights(generator, str(tmp_path / "g.weights.npz"))
+    with np.load(path) as stored:
+        assert len(stored.files) == len(generator.weights)
+        for key, value in zip(sorted(stored.files), generator.get_weights()):
+            assert stored[key].dtype == np.float16
+            np.testing.assert_array_equal(stored[key], value.astype(np.float16))
+    loaded = load_weights(build_generator(4, 2, 16), path)
+    x = rng.random((1, 20, 24, 3), dtype=np.float32)
+    a = keras_upscaler(generator)(x).numpy()
+    b = keras_upscaler(loaded)(x).numpy()
+    assert 10 * np.log10(1 / np.mean((a - b) ** 2)) >= 60  # the release rule for float16 weights
+
+
+def test_weights_for_another_network_are_refused(tmp_path):
+    path = save_weights(build_generator(4, 2, 8), str(tmp_path / "g.weights.npz"))
+    with pytest.raises(SRGANError, match="does not fit this network"):
+        load_weights(build_generator(4, 1, 8), path)  # fewer tensors
+    with pytest.raises(SRGANError, match="has shape"):
+        load_weights(build_generator(4, 2, 16), path)  # same names, other shapes
+
+
+def test_named_model_loads_and_corruption_is_caught(tmp_path, monkeypatch, rng):
+    monkeypatch.setattr(pretrained, "WEIGHTS_DIR", str(tmp_path))
+    generator, weights = _tiny_card(str(tmp_path))
+    assert list(named_models()) == ["tiny-x4"]
+    x = rng.random((1, 12, 12, 3), dtype=np.float32)
+    loaded = load_pretrained("tiny-x4")
+    np.testing.assert_allclose(loaded(x).numpy(), generator(x).numpy(), atol=2e-2)
+    with open(weights, "r+b") as f:  # flip one byte of the stored weights
+        f.seek(200)
+        byte = f.read(1)
+        f.seek(200)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    with pytest.raises(SRGANError, match="corrupt"):
+        load_pretrained("tiny-x4")
+    with pytest.raises(SRGANError, match="unknown model name 'nope'"):
+        load_pretrained("nope")
+
+
+def test_a_path_of_the_same_name_wins_over_the_named_model(tmp_path, monkeypatch):
+    monkeypatch.setattr(pretrained, "WEIGHTS_DIR", str(tmp_path))
+    _tiny_card(str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    assert pretrained.is_named_model("tiny-x4")
+    os.mkdir("tiny-x4")
+    assert not pretrained.is_named_model("tiny-x4")
+
+
+def _srgan(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "srgan_tf.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=600
+    )
+
+
+def test_models_command_lists_every_card():
+    result = _srgan("models")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert [line.split(":")[0].replace(" [default]", "") for line in lines] == list(named_models())
+
+
+def test_a_named_model_works_as_model_everywhere(tmp_path, monkeypatch, rng, photos):
+    from srgan_tf.backends import KerasBackend, detect_format
+    from srgan_tf.export import load_source
+    from srgan_tf.inference import Upscaler, upscale
+
+    monkeypatch.setattr(pretrained, "WEIGHTS_DIR", str(tmp_path))
+    _tiny_card(str(tmp_path))
+    assert detect_format("tiny-x4") == "keras"
+    x = photos[0][:20, :24]
+    expected = KerasBackend(load_pretrained("tiny-x4"))(x[None].astype(np.float32) / 255)[0]
+    np.testing.assert_allclose(upscale(x, model="tiny-x4"), expected, atol=1e-6)
+    assert Upscaler.load("tiny-x4").scale == 4
+    generator, scale, config_hash = load_source("tiny-x4")
+    assert scale == 4 and config_hash.startswith("tiny-x4-")
+    line = pretrained.card_line(named_models()["tiny-x4"])
+    assert line.startswith("tiny-x4: x4, a test model")
+
+
+def test_no_default_model_yet_is_a_clear_error(tmp_path):
+    photo = tmp_path / "photo.png"
+    Image.open(os.path.join(SAMPLE_VAL_DIR, "chelsea.png")).crop((0, 0, 32, 32)).save(photo)
+    assert DEFAULT_MODEL not in named_models()  # until the first release (docs/pretrained.md)
+    result = _srgan("upscale", str(photo), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "srgan: error: this version of srgan_tf ships no pretrained model yet: pass --model "
+        "(a run dir, .keras, SavedModel, .tflite or .onnx; see srgan train)"
+    ]
+    assert not os.path.exists(tmp_path / "photo_x4.png")
