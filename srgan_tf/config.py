@@ -128,7 +128,11 @@ def _presets():
     )
     demo = Config(
         name="demo",
-        model=ModelConfig(num_blocks=4, filters=32, discriminator_filters=16, discriminator_dense_units=128),
+        # BatchNorm momentum 0.9: in runs this short, 0.99's moving averages lag the weights
+        # and inference sees stale statistics (docs/pretrained.md, runs A and C: +4.6 dB).
+        model=ModelConfig(
+            num_blocks=4, filters=32, discriminator_filters=16, discriminator_dense_units=128, bn_momentum=0.9
+        ),
         loss=LossConfig(content="mse", vgg_weights=None, adversarial_weight=1e-3),
         data=DataConfig(patch_size=64, batch_size=8, patches_per_image=8, val_max_images=2),
         train=TrainConfig(
