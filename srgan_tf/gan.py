@@ -27,6 +27,13 @@ from srgan_tf.ranges import signed_to_unit
 PIXEL_LOSSES = {"mse": losses.pixel_mse, "l1": losses.pixel_l1}
 
 
+def _gradient_norm(optimizer, grads):
+    """Global norm of the gradients of the *unscaled* loss: under a LossScaleOptimizer the
+    gradients are of ``scale · loss`` (2¹⁵ by default), which would make the logs depend on
+    the precision policy."""
+    return tf.linalg.global_norm(grads) / optimizer.scale_loss(tf.constant(1.0))
+
+
 class SRGAN(keras.Model):
     """Generator (+ discriminator + VGG features) with SRGAN's custom ``train_step``.
 
@@ -170,7 +177,7 @@ class SRGAN(keras.Model):
         variables = self.generator.trainable_variables
         grads = tape.gradient(scaled, variables)
         self.generator_optimizer.apply(grads, variables)
-        return {"pixel_loss": loss, "g_grad_norm": tf.linalg.global_norm(grads)}
+        return {"pixel_loss": loss, "g_grad_norm": _gradient_norm(self.generator_optimizer, grads)}
 
     def _gan_step(self, lr_images, hr_images):
         # Two tapes over one forward pass: each network is updated only from its
@@ -212,8 +219,8 @@ class SRGAN(keras.Model):
             "d_loss": d_loss,
             "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
             "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits)),
-            "g_grad_norm": tf.linalg.global_norm(g_grads),
-            "d_grad_norm": tf.linalg.global_norm(d_grads),
+            "g_grad_norm": _gradient_norm(self.generator_optimizer, g_grads),
+            "d_grad_norm": _gradient_norm(self.discriminator_optimizer, d_grads),
         }
 
     def test_step(self, data):

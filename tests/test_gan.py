@@ -135,6 +135,24 @@ def test_mixed_precision_steps(tiny_config, precision):
     assert keras.config.dtype_policy().name == "float32"  # restored
 
 
+def test_logged_gradient_norms_do_not_depend_on_loss_scaling(tiny_config):
+    """mixed_float16 scales the loss by 2^15; the logged norm must still match float32's."""
+    batch = next(iter(make_training_data(tiny_config)[0]))
+    norms = {}
+    for precision in ("float32", "mixed_float16"):
+        with precision_policy(precision):
+            keras.utils.set_random_seed(2)
+            model = build_stage_model(apply_overrides(tiny_config, [f"train.precision={precision}"]), "pretrain")
+            # A step whose scaled gradients overflow float16 is skipped (weights unchanged) and the
+            # scale halves: repeat until a step goes through, still from the initial weights.
+            for _ in range(20):
+                norm = float(model.train_step(batch)["g_grad_norm"])
+                if np.isfinite(norm):
+                    break
+            norms[precision] = norm
+    assert norms["mixed_float16"] == pytest.approx(norms["float32"], rel=0.05)
+
+
 _STRATEGIES = {}
 
 
