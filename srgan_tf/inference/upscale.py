@@ -150,8 +150,13 @@ def plan_outputs(inputs, out_dir, fmt="png", scale=4):
     an output (``a.png`` and ``a.jpg``) get their extension in the name (``a_jpg_x4.png``);
     if two inputs would still write one file, nothing is written and SRGANError names them.
     """
+    return _plan(_expand_with_roots(inputs)[0], out_dir, fmt, scale)
+
+
+def _plan(found, out_dir, fmt, scale):
+    """:func:`plan_outputs` for already expanded ``(path, root)`` pairs."""
     planned = []
-    for path, root in _expand_with_roots(inputs)[0]:
+    for path, root in found:
         if out_dir is None and root is not None:
             raise SRGANError(f"{root} is a folder: give --out (outputs beside the inputs are for files only)")
         if out_dir is None:
@@ -230,8 +235,9 @@ def upscale_files(upscaler, inputs, out_dir, fmt="png", overwrite=False, max_pix
     ``out_dir`` None writes each output beside its input (see :func:`plan_outputs`).
     """
     result = BatchResult()
-    plan = plan_outputs(inputs, out_dir, fmt, upscaler.scale)
-    result.skipped.extend(_expand_with_roots(inputs)[1])
+    found, ignored = _expand_with_roots(inputs)  # one walk: each header is opened once
+    plan = _plan(found, out_dir, fmt, upscaler.scale)
+    result.skipped.extend(ignored)
     if not plan:
         raise SRGANError("no input images found")
     for path, target in tqdm(plan, desc="upscaling", unit="image", disable=not progress):
