@@ -118,6 +118,18 @@ def learning_rate_schedule(config, stage):
     return rate
 
 
+def _on_model_step(schedule, model):
+    """``schedule`` evaluated at the model's step instead of the optimizer's iterations.
+
+    A LossScaleOptimizer does not advance its inner optimizer's iterations on the steps it
+    skips (non-finite gradients), and skips differ between G and D, so an iterations-based
+    decay would drift from the configured step, differently for each network.
+    """
+    if not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
+        return schedule
+    return lambda: schedule(model.step)
+
+
 def init_weights(spec):
     """The generator weights ``spec`` names: a named model, a ``.keras`` file or a run dir."""
     from srgan_tf.backends import KerasBackend
@@ -144,9 +156,8 @@ def build_stage_model(config, stage, init_generator=None, feature_extractor=None
         generator.set_weights(weights)
     if stage == "pretrain":
         model = SRGAN(generator, scale=m.scale, pixel_loss=lo.pretrain_loss)
-        model.compile(
-            _optimizer(learning_rate_schedule(config, stage), config), jit_compile=resolve_jit(config.train.jit)
-        )
+        rate = _on_model_step(learning_rate_schedule(config, stage), model)
+        model.compile(_optimizer(rate, config), jit_compile=resolve_jit(config.train.jit))
     else:
         discriminator = build_discriminator(
             config.data.patch_size, m.discriminator_filters, m.discriminator_dense_units, m.bn_momentum
@@ -164,10 +175,10 @@ def build_stage_model(config, stage, init_generator=None, feature_extractor=None
             pixel_loss=lo.pretrain_loss,
             feature_rescale=lo.vgg_feature_rescale,
         )
-        lr_schedule = learning_rate_schedule(config, stage)
+        rate = _on_model_step(learning_rate_schedule(config, stage), model)
         model.compile(
-            _optimizer(lr_schedule, config),
-            _optimizer(lr_schedule, config),
+            _optimizer(rate, config),
+            _optimizer(rate, config),
             jit_compile=resolve_jit(config.train.jit),
         )
     model.build_optimizers()

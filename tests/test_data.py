@@ -45,10 +45,34 @@ def test_bundled_batches_shapes_ranges(tiny_data_config):
         np.testing.assert_allclose(lr * 255, np.round(lr * 255), atol=1e-3)  # 8-bit LR levels
 
 
-def test_lr_is_the_degraded_hr(tiny_data_config):
-    dataset, _ = make_training_data(tiny_data_config)
-    lr, hr = _take(dataset, 1)[0]
-    np.testing.assert_allclose(bicubic((hr + 1) / 2, 4).numpy(), lr, atol=1e-6)
+def _locate(image, patch):
+    """The (top, left) where ``patch`` occurs in ``image`` (exhaustive search; small images)."""
+    windows = np.lib.stride_tricks.sliding_window_view(image, patch.shape)[..., 0, :, :, :]
+    hits = np.argwhere(np.all(windows == patch, axis=(-3, -2, -1)))
+    assert len(hits) == 1
+    return tuple(hits[0])
+
+
+def test_lr_patches_equal_the_whole_image_degradation(tmp_path, train_photo):
+    # Every LR pixel of a training patch must be the pixel validation and inference see: the
+    # bicubic kernel must not be cut at the patch's edge (it changed ~30 % of each patch).
+    image = photo_crop(train_photo, 120, 144, top=40, left=60)
+    Image.fromarray(image).save(tmp_path / "p.png")
+    whole_lr = bicubic(image.astype(np.float32) / 255, 4).numpy()
+    dataset = training_dataset(
+        [str(tmp_path / "p.png")], scale=4, patch_size=32, batch_size=4, patches_per_image=4, augment=False
+    )
+    corners = set()
+    for lr, hr in _take(dataset, 3):
+        for lr_patch, hr_patch in zip(lr, hr):
+            top, left = _locate(image, np.round((hr_patch + 1) * 127.5).astype(np.uint8))
+            assert top % 4 == 0 and left % 4 == 0  # crops sit on the LR grid
+            corners.add((top, left))
+            expected = whole_lr[top // 4 : top // 4 + 8, left // 4 : left // 4 + 8]
+            np.testing.assert_allclose(lr_patch, expected, atol=1e-6)
+    # Patches at the border and inside were both checked.
+    assert any(t == 0 or l == 0 or t == 88 or l == 112 for t, l in corners)
+    assert any(0 < t < 88 and 0 < l < 112 for t, l in corners)
 
 
 def test_same_seed_same_stream_other_seed_differs(tiny_data_config):

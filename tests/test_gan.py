@@ -237,3 +237,24 @@ def test_learning_rate_steps_down_in_fit(tiny_config, stage, steps_key, at_key):
     model.fit(make_training_data(config)[0], steps_per_epoch=4, epochs=1, verbose=0, callbacks=[record])
     base = config.train.pretrain_learning_rate if stage == "pretrain" else config.train.learning_rate
     np.testing.assert_allclose(seen, [base, base, base * 0.1, base * 0.1], rtol=1e-6)
+
+
+def test_learning_rate_follows_the_model_step_when_loss_scaling_skips(tiny_config):
+    # A LossScaleOptimizer skips a step with non-finite gradients without advancing its inner
+    # optimizer's iterations; the decay must still come at the configured (model) step.
+    config = apply_overrides(
+        tiny_config, ["train.pretrain_steps=4", "train.pretrain_learning_rate_decay_at=0.5", "train.precision=mixed_float16"]
+    )
+    lr, hr = next(iter(make_training_data(config)[0]))
+    lr = tf.stack([tf.fill(tf.shape(lr), float("nan")), lr, lr, lr])  # the first step is skipped
+    data = tf.data.Dataset.from_tensor_slices((lr, tf.stack([hr] * 4)))
+    with precision_policy("mixed_float16"):
+        model = build_stage_model(config, "pretrain")
+        seen = []
+        record = keras.callbacks.LambdaCallback(
+            on_train_batch_end=lambda b, logs: seen.append(float(logs["learning_rate"]))
+        )
+        model.fit(data, steps_per_epoch=4, epochs=1, verbose=0, callbacks=[record])
+        assert int(model.generator_optimizer.iterations.numpy()) == 3  # one step really was skipped
+    base = config.train.pretrain_learning_rate
+    np.testing.assert_allclose(seen, [base, base, base * 0.1, base * 0.1], rtol=1e-3)

@@ -7,7 +7,8 @@ form a *round* whose patches are interleaved, so every batch holds one patch
 from each of ``batch_size`` different visits::
 
     visit index ─ decode (parallel, PIL) ─ K aligned crops + flips/rotations
-      ─ group B visits ─ interleave ─ batch B ─ bicubic ↓ (batched) ─ prefetch
+        (LR: each crop's window with a margin, bicubic ↓, cropped)
+      ─ group B visits ─ interleave ─ batch B ─ prefetch
       -> (lr_images (B, P/s, P/s, 3) in [0, 1], hr_images (B, P, P, 3) in [-1, 1])
 
 Every random choice is a stateless op seeded by ``(seed, visit, patch)``, so
@@ -146,12 +147,41 @@ def _crop_offsets(seed, lr_height, lr_width, lr_patch, count):
     return ys, xs
 
 
-def _gather_patches(image, ys, xs, size):
-    """Crops ``size``x``size`` patches at corners (ys, xs) from one image: (K, size, size, C)."""
+def _gather_patches(image, ys, xs, size, width=None):
+    """Crops ``size``x``width`` patches at corners (ys, xs) from one image: (K, size, width, C)."""
     rows = ys[:, None] + tf.range(size)[None, :]
-    cols = xs[:, None] + tf.range(size)[None, :]
+    cols = xs[:, None] + tf.range(size if width is None else width)[None, :]
     strips = tf.gather(image, rows)  # (K, size, W, C)
     return tf.gather(strips, cols, axis=2, batch_dims=1)
+
+
+# LR pixels of context degraded around each patch: the antialiased bicubic kernel reaches 2 LR
+# pixels each way, so with this margin a patch's LR pixels equal the whole image's LR pixels
+# there (degrading the bare 96x96 HR patch cut the kernel at its edges and changed ~30 % of a
+# 24x24 LR patch from what validation and inference see).
+DEGRADATION_MARGIN = 3
+
+
+def _degrade_patches(hr, ys, xs, lr_patch, scale, degrade):
+    """LR patches at LR corners (ys, xs) of ``hr``, each degraded with its surrounding context.
+
+    Each patch is degraded inside a window of ``DEGRADATION_MARGIN`` LR pixels more on every
+    side, moved inwards at the image's borders (where whole-image degradation meets the same
+    border), then cropped: float (K, p, p, 3) in [0, 1], as :func:`bicubic` of the whole image.
+    """
+    lr_height, lr_width = tf.shape(hr)[0] // scale, tf.shape(hr)[1] // scale
+    window_h = tf.minimum(lr_patch + 2 * DEGRADATION_MARGIN, lr_height)
+    window_w = tf.minimum(lr_patch + 2 * DEGRADATION_MARGIN, lr_width)
+    wy = tf.clip_by_value(ys - DEGRADATION_MARGIN, 0, lr_height - window_h)
+    wx = tf.clip_by_value(xs - DEGRADATION_MARGIN, 0, lr_width - window_w)
+    windows = _gather_patches(hr, wy * scale, wx * scale, window_h * scale, window_w * scale)
+    lr_windows = degrade(tf.cast(windows, tf.float32) / 255.0, scale)
+    offsets_y, offsets_x = ys - wy, xs - wx
+    return tf.map_fn(
+        lambda args: args[0][args[1] : args[1] + lr_patch, args[2] : args[2] + lr_patch],
+        (lr_windows, offsets_y, offsets_x),
+        fn_output_signature=tf.TensorSpec([lr_patch, lr_patch, 3], tf.float32),
+    )
 
 
 def _augment(seed, hr, lr):
@@ -297,7 +327,10 @@ def training_dataset(
             height, width = tf.shape(hr)[0] // scale, tf.shape(hr)[1] // scale
         ys, xs = _crop_offsets(seed_pair, height, width, lr_patch, per_image)
         hr_patches = _gather_patches(hr, ys * scale, xs * scale, patch_size)
-        lr_patches = _gather_patches(lr, ys, xs, lr_patch) if paired else hr_patches[:, :1, :1]
+        if paired:
+            lr_patches = tf.cast(_gather_patches(lr, ys, xs, lr_patch), tf.float32) / 255.0
+        else:
+            lr_patches = _degrade_patches(hr, ys, xs, lr_patch, scale, degrade)
         if augment:
             seeds = tf.random.experimental.stateless_split(seed_pair + 1, per_image)
             hr_patches, lr_patches = tf.map_fn(
@@ -316,9 +349,7 @@ def training_dataset(
     dataset = dataset.skip(skip)
 
     def finish(hr, lr):
-        hr = tf.cast(hr, tf.float32) / 255.0
-        lr = tf.cast(lr, tf.float32) / 255.0 if paired else degrade(hr, scale)
-        return lr, unit_to_signed(hr)
+        return lr, unit_to_signed(tf.cast(hr, tf.float32) / 255.0)
 
     options = tf.data.Options()
     # Every worker builds the same deterministic stream and keeps its share of each

@@ -36,13 +36,20 @@ def _prelu(name):
     return layers.PReLU(shared_axes=[1, 2], name=name)
 
 
+def _normalize(x, momentum, name):
+    # momentum None: no BatchNormalization (EDSR's and ESRGAN's choice; see build_generator).
+    if momentum is None:
+        return x
+    return layers.BatchNormalization(momentum=momentum, name=name)(x)
+
+
 def _residual_block(x, filters, index, momentum):
     prefix = f"res{index}"
     y = layers.Conv2D(filters, 3, padding="same", name=f"{prefix}_conv1")(x)
-    y = layers.BatchNormalization(momentum=momentum, name=f"{prefix}_bn1")(y)
+    y = _normalize(y, momentum, f"{prefix}_bn1")
     y = _prelu(f"{prefix}_prelu")(y)
     y = layers.Conv2D(filters, 3, padding="same", name=f"{prefix}_conv2")(y)
-    y = layers.BatchNormalization(momentum=momentum, name=f"{prefix}_bn2")(y)
+    y = _normalize(y, momentum, f"{prefix}_bn2")
     return layers.Add(name=f"{prefix}_add")([x, y])
 
 
@@ -53,6 +60,7 @@ def build_generator(
     bn_momentum=0.99,
     name="srresnet",
     upsample_skip=False,
+    batch_norm=True,
 ):
     """Builds the SRResNet generator as a Keras functional model.
 
@@ -67,6 +75,9 @@ def build_generator(
             instead of producing the image through tanh. Its last conv starts near zero, so
             training starts from bicubic quality and learns only the missing detail —
             far fewer steps to beat bicubic. Output no longer bounded by tanh (clip it).
+        batch_norm: False drops every BatchNormalization (a departure from the paper, as
+            EDSR and ESRGAN do): inference then computes exactly what training did, with no
+            moving statistics to lag the weights, which is what shifts colours in short runs.
 
     Returns:
         A ``keras.Model`` mapping float ``(N, H, W, 3)`` images in [0, 1] to
@@ -83,11 +94,12 @@ def build_generator(
     x = layers.Conv2D(filters, 9, padding="same", name="head_conv")(lr_images)
     head = _prelu("head_prelu")(x)
 
+    momentum = bn_momentum if batch_norm else None
     x = head
     for index in range(num_blocks):
-        x = _residual_block(x, filters, index, bn_momentum)
+        x = _residual_block(x, filters, index, momentum)
     x = layers.Conv2D(filters, 3, padding="same", name="body_conv")(x)
-    x = layers.BatchNormalization(momentum=bn_momentum, name="body_bn")(x)
+    x = _normalize(x, momentum, "body_bn")
     x = layers.Add(name="long_skip")([head, x])
 
     for stage, factor in enumerate(factors):
