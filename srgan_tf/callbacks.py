@@ -37,7 +37,34 @@ def _step(model):
     return int(model.step.numpy())
 
 
-class StopAtStep(keras.callbacks.Callback):
+class _HostStep(keras.callbacks.Callback):
+    """Knows ``model.step`` on the host without reading it back from the device every batch.
+
+    It is read once when training begins; after that each ``on_train_batch_end`` carries the
+    index (within the epoch) of the last step it ran — with ``steps_per_execution`` > 1 Keras
+    calls it once per execution, so steps advance in jumps and interval checks must ask
+    whether a multiple was *crossed* (:meth:`_crossed`), not whether the step *is* one.
+    Subclasses call :meth:`_advance` first in their ``on_train_batch_end``.
+    """
+
+    step = 0
+
+    def on_train_begin(self, logs=None):
+        self.step = self._epoch_start = _step(self.model)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_start = self.step
+
+    def _advance(self, batch):
+        """Moves past batch ``batch``; returns the step before it."""
+        previous, self.step = self.step, self._epoch_start + batch + 1
+        return previous
+
+    def _crossed(self, previous, every):
+        return self.step // every > previous // every
+
+
+class StopAtStep(_HostStep):
     """Stops training once ``model.step`` reaches ``total_steps``."""
 
     def __init__(self, total_steps):
@@ -45,11 +72,12 @@ class StopAtStep(keras.callbacks.Callback):
         self.total_steps = total_steps
 
     def on_train_batch_end(self, batch, logs=None):
-        if _step(self.model) >= self.total_steps:
+        self._advance(batch)
+        if self.step >= self.total_steps:
             self.model.stop_training = True
 
 
-class NonFiniteGuard(keras.callbacks.Callback):
+class NonFiniteGuard(_HostStep):
     """Raises :class:`SRGANError` at the first non-finite loss (before any checkpoint of it)."""
 
     def __init__(self, last_checkpoint=lambda: None):
@@ -57,16 +85,17 @@ class NonFiniteGuard(keras.callbacks.Callback):
         self.last_checkpoint = last_checkpoint
 
     def on_train_batch_end(self, batch, logs=None):
+        self._advance(batch)
         values = _scalars(logs)
         bad = [k for k in LOSS_KEYS if k in values and not math.isfinite(values[k])]
         if bad:
             self.model.stop_training = True
             kept = self.last_checkpoint()
             where = f"the last good checkpoint ({kept}) is kept" if kept else "no checkpoint was written"
-            raise SRGANError(f"non-finite {', '.join(bad)} at step {_step(self.model)}; training stopped, {where}")
+            raise SRGANError(f"non-finite {', '.join(bad)} at step {self.step}; training stopped, {where}")
 
 
-class CheckpointSaver(keras.callbacks.Callback):
+class CheckpointSaver(_HostStep):
     """Saves a ``tf.train.CheckpointManager`` every ``every`` steps and at the end of training."""
 
     def __init__(self, manager, every):
@@ -76,13 +105,12 @@ class CheckpointSaver(keras.callbacks.Callback):
         self._last_saved = None
 
     def _save(self):
-        step = _step(self.model)
-        if step != self._last_saved:
-            self.manager.save(checkpoint_number=step)
-            self._last_saved = step
+        if self.step != self._last_saved:
+            self.manager.save(checkpoint_number=self.step)
+            self._last_saved = self.step
 
     def on_train_batch_end(self, batch, logs=None):
-        if _step(self.model) % self.every == 0:
+        if self._crossed(self._advance(batch), self.every):
             self._save()
 
     def on_train_end(self, logs=None):
@@ -91,11 +119,12 @@ class CheckpointSaver(keras.callbacks.Callback):
             self._save()
 
 
-class StepLogger(keras.callbacks.Callback):
+class StepLogger(_HostStep):
     """Scalars averaged over each ``every`` steps, to ``csv_path`` and TensorBoard.
 
     Rows past ``start_step`` left by a crashed run are dropped first, so the
-    CSV holds each step once after a resume.
+    CSV holds each step once after a resume. With ``steps_per_execution`` > 1 Keras
+    reports the last step of each execution only: the averages are over those.
     """
 
     def __init__(self, csv_path, log_dir, every=10, start_step=0):
@@ -120,8 +149,9 @@ class StepLogger(keras.callbacks.Callback):
         os.replace(tmp, self.csv_path)
 
     def on_train_batch_end(self, batch, logs=None):
+        previous = self._advance(batch)
         self._pending.append(_scalars(logs))
-        if _step(self.model) % self.every == 0:
+        if self._crossed(previous, self.every):
             self._flush()
 
     def on_train_end(self, logs=None):
@@ -130,7 +160,7 @@ class StepLogger(keras.callbacks.Callback):
         self.writer.flush()
 
     def _flush(self):
-        step = _step(self.model)
+        step = self.step
         keys = self._pending[-1].keys()
         values = {"step": step, **{k: float(np.mean([p[k] for p in self._pending if k in p])) for k in keys}}
         self._pending = []
@@ -145,7 +175,7 @@ class StepLogger(keras.callbacks.Callback):
                     tf.summary.scalar(name, value)
 
     def on_epoch_end(self, epoch, logs=None):
-        with self.writer.as_default(step=_step(self.model)):
+        with self.writer.as_default(step=self.step):
             for name, value in _scalars(logs).items():
                 if name.startswith("val_"):
                     tf.summary.scalar(name, value)

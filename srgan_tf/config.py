@@ -92,6 +92,7 @@ class TrainConfig:
     checkpoint_every: int = 1000
     keep_checkpoints: int = 3
     log_every: int = 10  # steps averaged into one CSV / TensorBoard point
+    steps_per_execution: int = 1  # train steps per tf.function call (fewer host round trips)
     precision: str = "float32"
     jit: str = "auto"
     strategy: str = "default"
@@ -294,6 +295,11 @@ def validate(config):
     _check(t.pretrain_steps >= 0 and t.steps >= 0, "train.pretrain_steps and train.steps must be >= 0")
     _check(t.steps_per_epoch >= 1 and t.checkpoint_every >= 1, "train.steps_per_epoch/checkpoint_every must be >= 1")
     _check(t.keep_checkpoints >= 1 and t.log_every >= 1, "train.keep_checkpoints and train.log_every must be >= 1")
+    spe = t.steps_per_execution
+    _check(
+        isinstance(spe, int) and spe >= 1 and all(n % spe == 0 for n in (t.steps_per_epoch, t.pretrain_steps, t.steps)),
+        f"train.steps_per_execution ({spe}) must be >= 1 and divide steps_per_epoch, pretrain_steps and steps",
+    )
     _check(t.precision in PRECISIONS, f"train.precision must be one of {PRECISIONS}, got {t.precision!r}")
     _check(t.jit in JIT_MODES, f"train.jit must be one of {JIT_MODES}, got {t.jit!r}")
     _check(t.strategy in STRATEGIES, f"train.strategy must be one of {STRATEGIES}, got {t.strategy!r}")

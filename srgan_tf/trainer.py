@@ -130,6 +130,10 @@ def _on_model_step(schedule, model):
     return lambda: schedule(model.step)
 
 
+def _compile_options(config):
+    return {"jit_compile": resolve_jit(config.train.jit), "steps_per_execution": config.train.steps_per_execution}
+
+
 def init_weights(spec):
     """The generator weights ``spec`` names: a named model, a ``.keras`` file or a run dir."""
     from srgan_tf.backends import KerasBackend
@@ -157,7 +161,7 @@ def build_stage_model(config, stage, init_generator=None, feature_extractor=None
     if stage == "pretrain":
         model = SRGAN(generator, scale=m.scale, pixel_loss=lo.pretrain_loss)
         rate = _on_model_step(learning_rate_schedule(config, stage), model)
-        model.compile(_optimizer(rate, config), jit_compile=resolve_jit(config.train.jit))
+        model.compile(_optimizer(rate, config), **_compile_options(config))
     else:
         discriminator = build_discriminator(
             config.data.patch_size, m.discriminator_filters, m.discriminator_dense_units, m.bn_momentum
@@ -179,7 +183,7 @@ def build_stage_model(config, stage, init_generator=None, feature_extractor=None
         model.compile(
             _optimizer(rate, config),
             _optimizer(rate, config),
-            jit_compile=resolve_jit(config.train.jit),
+            **_compile_options(config),
         )
     model.build_optimizers()
     return model

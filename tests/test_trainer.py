@@ -226,3 +226,34 @@ def test_cli_user_errors_exit_2_with_one_line(tmp_path):
     ]
     result = _srgan(["train", "--data", str(tmp_path / "missing")], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "image folder not found" in result.stderr
+
+
+def test_steps_per_execution_keeps_checkpoints_logs_and_stop_exact(tiny_config, tmp_path):
+    # With 4 steps per call Keras reports steps 4, 8, 12, ...: intervals that are not multiples
+    # of 4 must still be honoured when crossed, and the run must stop at its configured step.
+    config = apply_overrides(
+        tiny_config,
+        [
+            "train.pretrain_steps=16",
+            "train.steps=8",
+            "train.steps_per_epoch=8",
+            "train.steps_per_execution=4",
+            "train.checkpoint_every=6",
+            "train.log_every=3",
+            "train.keep_checkpoints=5",
+        ],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        train(config, tmp_path / "run", verbose=0)
+    run = RunDir(tmp_path / "run")
+    kept = tf.train.get_checkpoint_state(run.checkpoints("pretrain")).all_model_checkpoint_paths
+    assert [int(path.rsplit("-", 1)[1]) for path in kept] == [8, 12, 16]  # crossed 6, 12, 18 → end
+    assert _steps_in_csv(run.csv("pretrain")) == [4, 8, 12, 16]  # every 4th step crosses a multiple of 3
+    assert _steps_in_csv(run.csv("gan")) == [4, 8]
+    assert tf.train.latest_checkpoint(run.checkpoints("gan")).endswith("ckpt-8")
+
+
+def test_steps_per_execution_must_divide_the_schedule(tiny_config):
+    with pytest.raises(SRGANError, match="steps_per_execution"):
+        apply_overrides(tiny_config, ["train.pretrain_steps=10", "train.steps_per_execution=4"])
