@@ -41,6 +41,7 @@ class ModelConfig:
     discriminator_dense_units: int = 1024
     bn_momentum: float = 0.99
     upsample_skip: bool = False  # add the output to a bicubic upscale (not in the paper; see build_generator)
+    batch_norm: bool = True  # False: the generator without BatchNormalization (EDSR's choice)
 
 
 @dataclass

@@ -71,8 +71,8 @@ def test_lr_patches_equal_the_whole_image_degradation(tmp_path, train_photo):
             expected = whole_lr[top // 4 : top // 4 + 8, left // 4 : left // 4 + 8]
             np.testing.assert_allclose(lr_patch, expected, atol=1e-6)
     # Patches at the border and inside were both checked.
-    assert any(t == 0 or l == 0 or t == 88 or l == 112 for t, l in corners)
-    assert any(0 < t < 88 and 0 < l < 112 for t, l in corners)
+    assert any(top in (0, 88) or left in (0, 112) for top, left in corners)
+    assert any(0 < top < 88 and 0 < left < 112 for top, left in corners)
 
 
 def test_same_seed_same_stream_other_seed_differs(tiny_data_config):

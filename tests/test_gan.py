@@ -243,7 +243,8 @@ def test_learning_rate_follows_the_model_step_when_loss_scaling_skips(tiny_confi
     # A LossScaleOptimizer skips a step with non-finite gradients without advancing its inner
     # optimizer's iterations; the decay must still come at the configured (model) step.
     config = apply_overrides(
-        tiny_config, ["train.pretrain_steps=4", "train.pretrain_learning_rate_decay_at=0.5", "train.precision=mixed_float16"]
+        tiny_config,
+        ["train.pretrain_steps=4", "train.pretrain_learning_rate_decay_at=0.5", "train.precision=mixed_float16"],
     )
     lr, hr = next(iter(make_training_data(config)[0]))
     lr = tf.stack([tf.fill(tf.shape(lr), float("nan")), lr, lr, lr])  # the first step is skipped

@@ -106,3 +106,28 @@ def test_upsample_skip_generator_starts_at_bicubic_and_round_trips(tmp_path, rng
     loaded = _roundtrip(model, tmp_path, x)
     assert isinstance(loaded.get_layer("bicubic"), BicubicUpsample)
     assert receptive_field_radius(model) == receptive_field_radius(build_generator(4, num_blocks=2, filters=8))
+
+
+def test_generator_without_batch_norm_is_the_paper_graph_with_identity_norms(rng):
+    plain = build_generator(4, num_blocks=2, filters=8, batch_norm=False)
+    paper = build_generator(4, num_blocks=2, filters=8)
+    assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in plain.layers)
+    for layer in paper.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            gamma, beta, _, _ = layer.get_weights()
+            # variance 1 - epsilon: the layer divides by sqrt(var + eps) = 1 exactly
+            layer.set_weights(
+                [np.ones_like(gamma), np.zeros_like(beta), np.zeros_like(gamma), np.ones_like(gamma) - layer.epsilon]
+            )
+        elif layer.weights:
+            weights = [rng.normal(0, 0.05, w.shape).astype(np.float32) for w in layer.get_weights()]
+            layer.set_weights(weights)
+            plain.get_layer(layer.name).set_weights(weights)
+    x = rng.random((1, 12, 10, 3), dtype=np.float32)
+    np.testing.assert_allclose(plain(x).numpy(), paper(x, training=False).numpy(), atol=1e-5)
+
+
+def test_prelu_starts_at_a_quarter_slope():
+    # He et al.'s (and PyTorch's) 0.25, not Keras' 0 (a ReLU whose units can all die early).
+    model = build_generator(num_blocks=1, filters=8)
+    np.testing.assert_array_equal(model.get_layer("up0_prelu").get_weights()[0], np.full((1, 1, 8), 0.25))

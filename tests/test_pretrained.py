@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import keras
 import numpy as np
 import pytest
 from PIL import Image
@@ -42,9 +43,11 @@ def _tiny_card(folder, name="tiny-x4", blocks=1, filters=8):
 
 
 def test_float16_storage_round_trip(tmp_path, rng):
+    keras.utils.set_random_seed(0)
     generator = build_generator(4, 2, 16)
-    # Random BatchNorm statistics too, so every stored tensor is exercised.
-    generator.set_weights([w + rng.normal(0, 0.1, w.shape).astype(np.float32) for w in generator.get_weights()])
+    # Random BatchNorm statistics too, so every stored tensor is exercised (at 0.1 the random
+    # network's gain alone put float16 rounding near 60 dB: 57-63 dB over seeds).
+    generator.set_weights([w + rng.normal(0, 0.03, w.shape).astype(np.float32) for w in generator.get_weights()])
     path = save_weights(generator, str(tmp_path / "g.weights.npz"))
     with np.load(path) as stored:
         assert len(stored.files) == len(generator.weights)

@@ -19,6 +19,10 @@ from srgan_tf.errors import SRGANError
 from srgan_tf.models.layers import BicubicUpsample, PixelShuffle
 
 SUPPORTED_SCALES = (2, 3, 4, 8)
+# He et al.'s PReLU initial slope (and PyTorch's default), not Keras' 0: a zero slope is a ReLU,
+# whose units can all die in the first steps — with the bicubic skip the upsampler's ReLUs went
+# dead within 50 Adam steps at lr 1e-3, freezing the output at bicubic for good.
+PRELU_INIT = 0.25
 
 
 def upsampling_factors(scale):
@@ -33,7 +37,7 @@ def upsampling_factors(scale):
 def _prelu(name):
     # One slope per channel, shared over H and W: per-pixel slopes (Keras'
     # default) would fix the input size and break any-size inference.
-    return layers.PReLU(shared_axes=[1, 2], name=name)
+    return layers.PReLU(alpha_initializer=keras.initializers.Constant(PRELU_INIT), shared_axes=[1, 2], name=name)
 
 
 def _normalize(x, momentum, name):
@@ -51,6 +55,19 @@ def _residual_block(x, filters, index, momentum):
     y = layers.Conv2D(filters, 3, padding="same", name=f"{prefix}_conv2")(y)
     y = _normalize(y, momentum, f"{prefix}_bn2")
     return layers.Add(name=f"{prefix}_add")([x, y])
+
+
+def generator_kwargs(model_config):
+    """The :func:`build_generator` arguments of a ``ModelConfig``."""
+    m = model_config
+    return {
+        "scale": m.scale,
+        "num_blocks": m.num_blocks,
+        "filters": m.filters,
+        "bn_momentum": m.bn_momentum,
+        "upsample_skip": m.upsample_skip,
+        "batch_norm": m.batch_norm,
+    }
 
 
 def build_generator(
