@@ -68,6 +68,42 @@ def test_gan_step_losses_are_the_papers():
     assert any(not np.array_equal(a, b) for a, b in zip(d_before, discriminator.get_weights()))
 
 
+def test_one_sgd_step_moves_each_network_down_its_own_loss_gradient():
+    """With plain SGD each network must move by exactly −lr·∇ of *its* loss, written out here
+    from the paper's formulas (−log σ(x) = softplus(−x)): a swapped tape, a wrong sign or a
+    discriminator trained on the generator's loss all fail this."""
+    generator, discriminator = _nets()
+    rate = 0.05
+    model = SRGAN(generator, discriminator, content="mse", adversarial_weight=1e-3)
+    model.compile(keras.optimizers.SGD(rate), keras.optimizers.SGD(rate))
+    lr, hr = _batch(4)
+    g_vars, d_vars = generator.trainable_variables, discriminator.trainable_variables
+    with tf.GradientTape(persistent=True) as tape:
+        sr = generator(lr, training=True)
+        real, fake = discriminator(hr, training=True), discriminator(sr, training=True)
+        g_loss = tf.reduce_mean(tf.square(hr - sr)) + 1e-3 * tf.reduce_mean(tf.nn.softplus(-fake))
+        d_loss = tf.reduce_mean(tf.nn.softplus(-real)) + tf.reduce_mean(tf.nn.softplus(fake))
+    expected_g = [v.numpy() - rate * g.numpy() for v, g in zip(g_vars, tape.gradient(g_loss, g_vars))]
+    expected_d = [v.numpy() - rate * g.numpy() for v, g in zip(d_vars, tape.gradient(d_loss, d_vars))]
+    model.train_step((lr, hr))
+    for variable, expected in [*zip(g_vars, expected_g), *zip(d_vars, expected_d)]:
+        np.testing.assert_allclose(variable.numpy(), expected, rtol=1e-4, atol=1e-6, err_msg=variable.path)
+
+
+def test_one_sgd_step_of_stage_one_follows_the_pixel_loss_gradient():
+    generator, _ = _nets()
+    model = SRGAN(generator, pixel_loss="l1")
+    model.compile(keras.optimizers.SGD(0.05))
+    lr, hr = _batch(5)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.abs(hr - generator(lr, training=True)))
+    grads = tape.gradient(loss, generator.trainable_variables)
+    expected = [v.numpy() - 0.05 * g.numpy() for v, g in zip(generator.trainable_variables, grads)]
+    model.train_step((lr, hr))
+    for variable, value in zip(generator.trainable_variables, expected):
+        np.testing.assert_allclose(variable.numpy(), value, rtol=1e-4, atol=1e-6, err_msg=variable.path)
+
+
 @pytest.mark.parametrize("pixel_loss", ["mse", "l1"])
 def test_stage_two_pixel_term_follows_the_configured_pixel_loss(pixel_loss):
     generator, discriminator = _nets()
