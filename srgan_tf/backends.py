@@ -105,7 +105,12 @@ class TFLiteBackend:
         self._shape = None
         self.fixed = -1 not in self.input["shape_signature"][1:3]
 
+    # uint8 I/O is in pixels (export's pixel-domain core): its input bytes are the pixel values
+    # (scale 1, zero point 0) and its output dequantises to 0..255. Other integer I/O follows
+    # its quantisation parameters over the [0, 1] domain.
     def _quantize(self, detail, values):
+        if detail["dtype"] == np.uint8:
+            return np.clip(np.round(values * 255.0), 0, 255).astype(np.uint8)
         scale, zero = detail["quantization"]
         if detail["dtype"] == np.float32 or not scale:
             return values.astype(detail["dtype"])
@@ -114,6 +119,8 @@ class TFLiteBackend:
 
     def _dequantize(self, detail, values):
         scale, zero = detail["quantization"]
+        if detail["dtype"] == np.uint8:
+            return ((values.astype(np.float32) - zero) * (scale / 255.0)).astype(np.float32)
         if detail["dtype"] == np.float32 or not scale:
             return values.astype(np.float32)
         return ((values.astype(np.float32) - zero) * scale).astype(np.float32)

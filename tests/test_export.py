@@ -117,12 +117,30 @@ def test_tflite_builtin_ops_only_and_dynamic_resize(exported, tiny_model):
         fixed(np.zeros((1, 8, 8, 3), np.float32))
 
 
-def test_tflite_uint8_io(tiny_model, tmp_path):
+def test_tflite_uint8_io_reads_and_writes_pixel_values(tiny_model, tmp_path, photos):
     export_model(
         tiny_model, tmp_path, formats=["tflite"], quantizations=["int8"], int8_io="uint8", print_fn=lambda *a: None
     )
     backend = TFLiteBackend(tmp_path / "tflite" / "srgan_int8.tflite")
     assert backend.input["dtype"] == np.uint8 and backend.output["dtype"] == np.uint8
+    # Input bytes are the pixel values (calibration gave scale 0.0039); the output's meaning is
+    # in the metadata (an output byte of 255 meant 0.717 with nothing saying so).
+    assert backend.input["quantization"] == (1.0, 0)
+    meta = read_metadata(str(tmp_path / "tflite" / "srgan_int8.tflite"))
+    out_q = meta["output_quantization"]
+    assert (out_q["scale"], out_q["zero_point"]) == pytest.approx(backend.output["quantization"])
+    # An app writes a photo's bytes and turns output bytes into pixels with the metadata's rule.
+    pixels = photos[0][40:64, 60:88][None]
+    interpreter = backend.interpreter
+    interpreter.resize_tensor_input(backend.input["index"], pixels.shape, strict=False)
+    interpreter.allocate_tensors()
+    interpreter.set_tensor(backend.input["index"], pixels)
+    interpreter.invoke()
+    raw = interpreter.get_tensor(interpreter.get_output_details()[0]["index"]).astype(np.float64)
+    out = out_q["scale"] * (raw - out_q["zero_point"])
+    expected = KerasBackend(tiny_model)(pixels.astype(np.float32) / 255.0)[0] * 255.0
+    assert abs(out.mean() - expected.mean()) < 1.5  # no brightness shift
+    assert np.mean(np.abs(out[0] - expected)) < 4.0  # int8 rounding only
 
 
 def test_onnx_dynamic_dims_and_metadata(exported, tiny_model):
@@ -157,3 +175,15 @@ def test_bad_arguments(tiny_model, tmp_path):
         export_model(tiny_model, tmp_path, formats=["coreml"])
     with pytest.raises(SRGANError, match="no Keras generator"):
         export_model(tmp_path / "missing.keras", tmp_path)
+
+
+@pytest.mark.parametrize("scale", [2, 4])
+def test_calibration_patches_are_downscaled_by_the_models_scale(tmp_path, photos, scale):
+    from srgan_tf.export.tflite import representative_patches
+
+    image = photos[0][:192, :192]
+    Image.fromarray(image).save(tmp_path / "p.png")
+    (patch,) = representative_patches([str(tmp_path / "p.png")], count=1, size=32, scale=scale)
+    small = tf.image.resize(image[None] / 255.0, (192 // scale, 192 // scale), antialias=True)[0].numpy()
+    windows = np.lib.stride_tricks.sliding_window_view(np.clip(small, 0, 1), (32, 32, 3))[..., 0, :, :, :]
+    assert np.abs(windows - patch).max(axis=(-3, -2, -1)).min() < 1e-6  # a crop of *this* downscale

@@ -18,11 +18,21 @@ from srgan_tf.data.scan import find_images
 from srgan_tf.errors import SRGANError
 from srgan_tf.export.parity import check_artifact, format_table, parity_inputs
 from srgan_tf.export.saved_model import DEFAULT_MAX_PIXELS, write_core_saved_model, write_saved_model
-from srgan_tf.export.tflite import QUANTIZATIONS, representative_patches, write_tflite
+from srgan_tf.export.tflite import QUANTIZATIONS, io_quantization, representative_patches, write_tflite
 from srgan_tf.models import receptive_field_radius
 from srgan_tf.pretrained import get_card, is_named_model
 
 FORMATS = ("saved_model", "tflite", "onnx")
+
+
+def _pixel_io(path):
+    """Metadata of a uint8-I/O TFLite model: what its bytes mean."""
+    quantization = io_quantization(path)
+    return {
+        "input": "uint8 NHWC RGB pixels 0..255 (the bytes themselves: scale 1, zero point 0)",
+        "output": "uint8 NHWC RGB; pixel value = output_quantization.scale * (byte - output_quantization.zero_point)",
+        "output_quantization": quantization["output"],
+    }
 
 
 def load_source(source):
@@ -116,14 +126,21 @@ def export_model(
     if "tflite" in formats:
         tflite_dir = os.path.join(out_dir, "tflite")
         os.makedirs(tflite_dir, exist_ok=True)
-        representative = representative_patches(find_images(SAMPLE_TRAIN_DIR)) if "int8" in quantizations else None
+        representative = None
+        if "int8" in quantizations:
+            representative = representative_patches(find_images(SAMPLE_TRAIN_DIR), scale=scale)
         with tempfile.TemporaryDirectory() as tmp:
             variants = [(None, os.path.join(tmp, "dynamic"))]
             if fixed_size:
                 variants.append((fixed_size, os.path.join(tmp, "fixed")))
-            for size, core in variants:
-                write_core_saved_model(generator, core, size)
+            for size, float_core in variants:
+                write_core_saved_model(generator, float_core, size)
+                pixel_core = None
+                if "int8" in quantizations and int8_io == "uint8":
+                    pixel_core = f"{float_core}_pixels"
+                    write_core_saved_model(generator, pixel_core, size, pixels=True)
                 for quantization in quantizations:
+                    core = pixel_core if quantization == "int8" and pixel_core else float_core
                     suffix = f"_{size[0]}x{size[1]}" if size else ""
                     name = f"{model_name}_{quantization}{suffix}"
                     path = write_tflite(
@@ -136,6 +153,7 @@ def export_model(
                             "format": "tflite",
                             "quantization": quantization,
                             "input_size": list(size) if size else "dynamic (resize_tensor_input)",
+                            **(_pixel_io(path) if core is pixel_core else {}),
                         },
                     )
                     verify(f"tflite {quantization}{suffix}", path, quantization, size)

@@ -42,13 +42,28 @@ def _guard(images, max_pixels):
         return tf.identity(images)
 
 
-def core_function(generator):
-    """The guard-free math, [0, 1] -> [0, 1]; what TFLite and ONNX are converted from."""
+def core_function(generator, pixels=False):
+    """The guard-free math, [0, 1] -> [0, 1]; what TFLite and ONNX are converted from.
+
+    ``pixels=True``: 0..255 -> 0..255, the input marked as exactly that range (a FakeQuant
+    annotation, which the TFLite converter takes as the tensor's quantisation), so a full-int8
+    model with uint8 input reads pixel values themselves — scale 1, zero point 0 — instead of
+    whatever range calibration happened to see. The output keeps its calibrated quantisation
+    (pixel = scale · (byte − zero point), recorded in the export's metadata): the same
+    annotation there made the converter misquantise the last layers (mean shifted by 30 levels).
+    """
 
     def upscale(images):
         return tf.clip_by_value(signed_to_unit(generator(images, training=False)), 0.0, 1.0)
 
-    return upscale
+    if not pixels:
+        return upscale
+
+    def upscale_pixels(images):
+        images = tf.quantization.fake_quant_with_min_max_args(images, min=0.0, max=255.0)
+        return upscale(images / 255.0) * 255.0
+
+    return upscale_pixels
 
 
 def build_archive(generator, max_pixels=DEFAULT_MAX_PIXELS):
@@ -73,10 +88,10 @@ def build_archive(generator, max_pixels=DEFAULT_MAX_PIXELS):
     return archive
 
 
-def write_core_saved_model(generator, path, fixed_size=None):
+def write_core_saved_model(generator, path, fixed_size=None, pixels=False):
     """A minimal SavedModel (one signature, no guards, no string ops) for converters."""
     shape = [1, *fixed_size, 3] if fixed_size else [None, None, None, 3]
-    upscale = core_function(generator)
+    upscale = core_function(generator, pixels)
     archive = keras.export.ExportArchive()
     archive.track(generator)
     archive.add_endpoint(

@@ -10,7 +10,10 @@ H x W unless a fixed size is asked for; resize the input tensor before use::
 
 Full int8 calibrates activation ranges on LR patches cut from the bundled
 photos; its inputs and outputs stay float32 (``io="float"``) or become uint8
-(``io="uint8"``: pixels 0..255 in, 0..255 out — no float work on the device).
+(``io="uint8"``: converted from a pixel-domain core, see
+``core_function(pixels=True)``: the input bytes are the pixels themselves
+(scale 1, zero point 0); an output byte b is the pixel ``scale · (b − zero
+point)``, with the output's parameters in the model and its metadata).
 """
 
 import os
@@ -23,8 +26,8 @@ from srgan_tf.errors import SRGANError
 QUANTIZATIONS = ("float32", "float16", "dynamic", "int8")
 
 
-def representative_patches(files, count=48, size=48, seed=0):
-    """LR-sized float32 [0, 1] patches from real photos, for int8 calibration."""
+def representative_patches(files, count=48, size=48, seed=0, scale=4):
+    """LR-sized float32 [0, 1] patches from real photos downscaled by ``scale``, for int8 calibration."""
     from srgan_tf.imageio import load_rgb8
 
     rng = np.random.default_rng(seed)
@@ -33,7 +36,8 @@ def representative_patches(files, count=48, size=48, seed=0):
     for index in range(count):
         image = images[index % len(images)]
         # Calibrate on downscaled photos: that is what LR inputs look like.
-        small = tf.image.resize(image[None] / 255.0, (image.shape[0] // 4, image.shape[1] // 4), antialias=True)[0]
+        lr_size = (image.shape[0] // scale, image.shape[1] // scale)
+        small = tf.image.resize(image[None] / 255.0, lr_size, antialias=True)[0]
         top = rng.integers(0, small.shape[0] - size + 1)
         left = rng.integers(0, small.shape[1] - size + 1)
         patches.append(np.clip(small[top : top + size, left : left + size].numpy(), 0, 1).astype(np.float32))
@@ -55,12 +59,23 @@ def convert(core_saved_model, quantization="float32", representative=None, io="f
         if not representative:
             raise SRGANError("full int8 needs representative images for calibration")
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
-        converter.representative_dataset = lambda: ([patch[None]] for patch in representative)
+        # A uint8-I/O model is converted from the pixel-domain core: calibrate it in pixels.
+        unit = 255.0 if io == "uint8" else 1.0
+        converter.representative_dataset = lambda: ([patch[None] * unit] for patch in representative)
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
         if io == "uint8":
             converter.inference_input_type = tf.uint8
             converter.inference_output_type = tf.uint8
     return converter.convert()
+
+
+def io_quantization(tflite_path):
+    """{"input": {"scale", "zero_point"}, "output": {...}} of a ``.tflite``'s integer I/O."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    interpreter = Interpreter(model_path=os.fspath(tflite_path))
+    details = {"input": interpreter.get_input_details()[0], "output": interpreter.get_output_details()[0]}
+    return {end: {"scale": float(d["quantization"][0]), "zero_point": int(d["quantization"][1])} for end, d in details.items()}
 
 
 def op_names(tflite_path):
