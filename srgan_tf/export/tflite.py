@@ -75,7 +75,10 @@ def io_quantization(tflite_path):
 
     interpreter = Interpreter(model_path=os.fspath(tflite_path))
     details = {"input": interpreter.get_input_details()[0], "output": interpreter.get_output_details()[0]}
-    return {end: {"scale": float(d["quantization"][0]), "zero_point": int(d["quantization"][1])} for end, d in details.items()}
+    return {
+        end: {"scale": float(d["quantization"][0]), "zero_point": int(d["quantization"][1])}
+        for end, d in details.items()
+    }
 
 
 def op_names(tflite_path):
