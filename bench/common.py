@@ -1,7 +1,6 @@
 """Shared helpers for the benchmark scripts: machine facts, medians, tables."""
 
 import os
-import platform
 import statistics
 import time
 
@@ -9,20 +8,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 def machine_line():
-    import keras
-    import tensorflow as tf
+    from srgan_tf.runtime import machine_description
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    gpus = tf.config.list_physical_devices("GPU")
-    return (
-        f"machine: {cpu}, {os.cpu_count()} cores, {f'GPU x{len(gpus)}' if gpus else 'no GPU'}; "
-        f"python {platform.python_version()}, tensorflow {tf.__version__}, keras {keras.__version__}"
-    )
+    return f"machine: {machine_description()}"
 
 
 def median_time(fn, repeats=5, warmup=1):

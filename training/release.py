@@ -18,7 +18,6 @@ import argparse
 import glob
 import json
 import os
-import platform
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -34,26 +33,14 @@ from srgan_tf.data.degradations import bicubic  # noqa: E402
 from srgan_tf.data.scan import find_images  # noqa: E402
 from srgan_tf.evaluation import evaluate_folder, keras_upscaler, summarize  # noqa: E402
 from srgan_tf.imageio import load_rgb8  # noqa: E402
-from srgan_tf.models import build_generator  # noqa: E402
+from srgan_tf.models import build_generator, generator_kwargs  # noqa: E402
 from srgan_tf.plots import plot_training_history  # noqa: E402
 from srgan_tf.pretrained import file_sha256, load_weights, save_weights  # noqa: E402
+from srgan_tf.runtime import machine_description  # noqa: E402
 from srgan_tf.trainer import RunDir  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MIN_FLOAT16_DB = 60.0
-
-
-def machine():
-    cpu = platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return (
-        f"{cpu}, {os.cpu_count()} cores, no GPU; python {platform.python_version()}, "
-        f"tensorflow {tf.__version__}, keras {keras.__version__}"
-    )
 
 
 def scalar_events(log_dir):
@@ -154,13 +141,7 @@ def main(argv=None):
     m = config.model
     source = run.srresnet if args.stage == "pretrain" else run.generator
     reference = keras.models.load_model(source, safe_mode=True)
-    architecture = {
-        "scale": m.scale,
-        "num_blocks": m.num_blocks,
-        "filters": m.filters,
-        "bn_momentum": m.bn_momentum,
-        "upsample_skip": m.upsample_skip,
-    }
+    architecture = generator_kwargs(m)
     os.makedirs(args.out, exist_ok=True)
     weights_file = f"{args.name}.weights.npz"
     save_weights(reference, os.path.join(args.out, weights_file))
@@ -204,7 +185,7 @@ def main(argv=None):
             ),
             "steps": ", ".join(f"{s}: {steps[s]}" for s in stages),
             "wall_time": ", ".join(f"{s}: {history[s][4] / 60:.0f} min" for s in stages),
-            "machine": machine(),
+            "machine": machine_description(),
             "commands": [
                 f"python training/build_corpus.py --out {corpus}",
                 f"srgan train --config {config_file} --data {corpus}/train --val {corpus}/val "
