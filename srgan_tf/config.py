@@ -42,6 +42,9 @@ class ModelConfig:
     bn_momentum: float = 0.99
     upsample_skip: bool = False  # add the output to a bicubic upscale (not in the paper; see build_generator)
     batch_norm: bool = True  # False: the generator without BatchNormalization (EDSR's choice)
+    # BatchNorm statistics over the global batch when there are several replicas (as on one
+    # device: the same function whatever the replica count); false: each replica's share.
+    sync_batch_norm: bool = True
 
 
 @dataclass

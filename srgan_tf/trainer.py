@@ -148,7 +148,7 @@ def build_stage_model(config, stage, init_generator=None, feature_extractor=None
     model / ``.keras`` / run dir (see :func:`init_weights`).
     """
     m, lo = config.model, config.loss
-    generator = build_generator(**generator_kwargs(m))
+    generator = build_generator(**generator_kwargs(m), sync_batch_norm=m.sync_batch_norm)
     if init_generator is not None:
         weights = init_weights(init_generator) if isinstance(init_generator, (str, os.PathLike)) else init_generator
         if [tuple(w.shape) for w in weights] != [tuple(v.shape) for v in generator.weights]:
@@ -164,7 +164,11 @@ def build_stage_model(config, stage, init_generator=None, feature_extractor=None
         model.compile(_optimizer(rate, config), **_compile_options(config))
     else:
         discriminator = build_discriminator(
-            config.data.patch_size, m.discriminator_filters, m.discriminator_dense_units, m.bn_momentum
+            config.data.patch_size,
+            m.discriminator_filters,
+            m.discriminator_dense_units,
+            m.bn_momentum,
+            sync_batch_norm=m.sync_batch_norm,
         )
         model = SRGAN(
             generator,

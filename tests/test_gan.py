@@ -257,6 +257,40 @@ def test_one_and_two_replicas_log_and_update_alike(stage):
         np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-5, atol=1e-6, err_msg=a.path)
 
 
+def test_synchronised_batch_norm_makes_two_replicas_train_as_one():
+    """The paper's BatchNorm nets on 1 and on 2 replicas (same global batch): with synchronised
+    statistics every variable, moving statistics included, ends equal; with per-replica
+    statistics (each replica normalises its half of the batch) they do not."""
+    lr, hr = _batch(6)
+    data = tf.data.Dataset.from_tensors((lr, hr)).repeat()
+
+    def build(sync):
+        keras.utils.set_random_seed(0)
+        generator = build_generator(4, 1, 8, bn_momentum=0.5, sync_batch_norm=sync)
+        discriminator = build_discriminator(32, 8, 16, bn_momentum=0.5, sync_batch_norm=sync)
+        model = SRGAN(generator, discriminator, content="mse")
+        model.compile(keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.1))
+        model.build_optimizers()
+        return model
+
+    def final_weights(model):
+        return [np.asarray(v.value.values[0] if hasattr(v.value, "values") else v) for v in model.weights]
+
+    single = build(False)
+    single.fit(data, steps_per_epoch=2, epochs=1, verbose=0)
+    results = {}
+    with _mirrored().scope():
+        for sync in (True, False):
+            results[sync] = build(sync)
+    for model in results.values():
+        model.fit(data, steps_per_epoch=2, epochs=1, verbose=0)
+    expected = final_weights(single)
+    for a, b, v in zip(expected, final_weights(results[True]), single.weights):
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-5, err_msg=v.path)
+    worst = max(np.abs(a - b).max() for a, b in zip(expected, final_weights(results[False])))
+    assert worst > 1e-3  # per-replica statistics really are another function
+
+
 @pytest.mark.parametrize(
     "stage, steps_key, at_key",
     [("pretrain", "pretrain_steps", "pretrain_learning_rate_decay_at"), ("gan", "steps", "learning_rate_decay_at")],

@@ -19,6 +19,7 @@ def build_discriminator(
     dense_units=1024,
     bn_momentum=0.99,
     name="discriminator",
+    sync_batch_norm=False,
 ):
     """Builds the SRGAN discriminator.
 
@@ -29,6 +30,8 @@ def build_discriminator(
         dense_units: width of the hidden dense layer (1024 in the paper).
         bn_momentum: BatchNormalization moving-average momentum.
         name: the model's name.
+        sync_batch_norm: batch statistics over all replicas' examples (the global batch)
+            instead of each replica's share; no effect on one device.
 
     Returns:
         A ``keras.Model`` mapping ``(N, patch_size, patch_size, 3)`` images in
@@ -43,7 +46,7 @@ def build_discriminator(
         strides = 2 if index % 2 else 1
         x = layers.Conv2D(width, 3, strides=strides, padding="same", name=f"conv{index}")(x)
         if index:
-            x = layers.BatchNormalization(momentum=bn_momentum, name=f"bn{index}")(x)
+            x = layers.BatchNormalization(momentum=bn_momentum, synchronized=sync_batch_norm, name=f"bn{index}")(x)
         x = layers.LeakyReLU(negative_slope=0.2, name=f"lrelu{index}")(x)
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(dense_units, name="dense")(x)

@@ -40,20 +40,22 @@ def _prelu(name):
     return layers.PReLU(alpha_initializer=keras.initializers.Constant(PRELU_INIT), shared_axes=[1, 2], name=name)
 
 
-def _normalize(x, momentum, name):
-    # momentum None: no BatchNormalization (EDSR's and ESRGAN's choice; see build_generator).
-    if momentum is None:
+def _normalize(x, norm, name):
+    # norm None: no BatchNormalization (EDSR's and ESRGAN's choice; see build_generator);
+    # else (momentum, synchronized).
+    if norm is None:
         return x
-    return layers.BatchNormalization(momentum=momentum, name=name)(x)
+    momentum, synchronized = norm
+    return layers.BatchNormalization(momentum=momentum, synchronized=synchronized, name=name)(x)
 
 
-def _residual_block(x, filters, index, momentum):
+def _residual_block(x, filters, index, norm):
     prefix = f"res{index}"
     y = layers.Conv2D(filters, 3, padding="same", name=f"{prefix}_conv1")(x)
-    y = _normalize(y, momentum, f"{prefix}_bn1")
+    y = _normalize(y, norm, f"{prefix}_bn1")
     y = _prelu(f"{prefix}_prelu")(y)
     y = layers.Conv2D(filters, 3, padding="same", name=f"{prefix}_conv2")(y)
-    y = _normalize(y, momentum, f"{prefix}_bn2")
+    y = _normalize(y, norm, f"{prefix}_bn2")
     return layers.Add(name=f"{prefix}_add")([x, y])
 
 
@@ -78,6 +80,7 @@ def build_generator(
     name="srresnet",
     upsample_skip=False,
     batch_norm=True,
+    sync_batch_norm=False,
 ):
     """Builds the SRResNet generator as a Keras functional model.
 
@@ -95,6 +98,8 @@ def build_generator(
         batch_norm: False drops every BatchNormalization (a departure from the paper, as
             EDSR and ESRGAN do): inference then computes exactly what training did, with no
             moving statistics to lag the weights, which is what shifts colours in short runs.
+        sync_batch_norm: batch statistics over all replicas' examples (the global batch)
+            instead of each replica's share; no effect on one device.
 
     Returns:
         A ``keras.Model`` mapping float ``(N, H, W, 3)`` images in [0, 1] to
@@ -111,12 +116,12 @@ def build_generator(
     x = layers.Conv2D(filters, 9, padding="same", name="head_conv")(lr_images)
     head = _prelu("head_prelu")(x)
 
-    momentum = bn_momentum if batch_norm else None
+    norm = (bn_momentum, sync_batch_norm) if batch_norm else None
     x = head
     for index in range(num_blocks):
-        x = _residual_block(x, filters, index, momentum)
+        x = _residual_block(x, filters, index, norm)
     x = layers.Conv2D(filters, 3, padding="same", name="body_conv")(x)
-    x = _normalize(x, momentum, "body_bn")
+    x = _normalize(x, norm, "body_bn")
     x = layers.Add(name="long_skip")([head, x])
 
     for stage, factor in enumerate(factors):
