@@ -9,6 +9,9 @@ MODEL is anything ``srgan upscale --model`` takes (named model, run dir, .keras,
 Sharpness is the gradient energy of the upscale over that of the original photo
 (1 = as sharp as the photo; bicubic and PSNR-trained networks sit below 1).
 
+``--no-worse-than MODEL`` exits 1 when any other model's mean Y-PSNR is below that model's
+(``make demo`` checks that fine-tuning did not undo the shipped SRResNet).
+
 ``--targets`` checks the pretrained-model release targets: the first model (SRResNet)
 ≥ +1.0 dB over bicubic on average and no photo more than 0.3 dB below it; the second
 (SRGAN) within 1.5 dB of the first and with sharpness closer to 1.
@@ -57,6 +60,7 @@ def main():
     parser.add_argument("models", nargs="+", metavar="MODEL")
     parser.add_argument("--data", default=SAMPLE_VAL_DIR)
     parser.add_argument("--targets", action="store_true", help="check the release targets (needs two models)")
+    parser.add_argument("--no-worse-than", metavar="MODEL", help="fail if another model's mean Y-PSNR is lower")
     args = parser.parse_args()
     results = [(model, score(model, args.data)) for model in args.models]
     print(machine_line())
@@ -81,7 +85,25 @@ def main():
             parser.error("--targets needs two models: SRResNet first, then SRGAN")
         print()
         print_table(["target", "measured", "met"], targets(results))
+    if args.no_worse_than:
+        return no_worse_than(args.no_worse_than, results)
+    return 0
+
+
+def no_worse_than(base, results):
+    means = {model: round(mean["psnr"], 2) for model, (_, mean) in results}
+    if base not in means:
+        raise SystemExit(f"quality: error: --no-worse-than {base} is not one of the models scored")
+    worse = [model for model, value in means.items() if value < means[base]]
+    for model in worse:
+        print(
+            f"quality: error: {model} scores {means[model]:.2f} dB, below {base}'s {means[base]:.2f} dB",
+            file=sys.stderr,
+        )
+    if not worse:
+        print(f"\nno model below {base} ({means[base]:.2f} dB mean Y-PSNR)")
+    return 1 if worse else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

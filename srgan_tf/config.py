@@ -34,9 +34,11 @@ STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
 class ModelConfig:
     """Network sizes (defaults: the paper's)."""
 
+    arch: str = "srresnet"  # the generator: srresnet (the paper's) or rrdbnet (ESRGAN's)
     scale: int = 4
-    num_blocks: int = 16
+    num_blocks: int = 16  # residual blocks (srresnet) / residual-in-residual dense blocks (rrdbnet)
     filters: int = 64
+    growth: int = 32  # rrdbnet: channels each dense conv adds
     discriminator_filters: int = 64
     discriminator_dense_units: int = 1024
     bn_momentum: float = 0.99
@@ -151,7 +153,26 @@ def _presets():
             health_patience=100,
         ),
     )
-    return {c.name: c for c in (paper, srresnet, demo)}
+    finetune = Config(
+        name="finetune_x4",
+        # The shipped srresnet-x4 (training/configs/photos_x4.yaml) fine-tuned on your photos for
+        # a few CPU minutes: its architecture, its stage-1 loss, a learning rate 25x lower so a
+        # short run refines the weights instead of undoing them, and a short SRGAN-MSE stage 2.
+        model=ModelConfig(upsample_skip=True, batch_norm=False, bn_momentum=0.9),
+        loss=LossConfig(pretrain_loss="l1", content="mse", vgg_weights=None, adversarial_weight=1e-3),
+        data=DataConfig(patch_size=64, batch_size=8, patches_per_image=8, val_max_images=2),
+        train=TrainConfig(
+            init="srresnet-x4",
+            pretrain_steps=120,
+            steps=40,
+            pretrain_learning_rate=2e-5,
+            learning_rate=1e-5,
+            steps_per_epoch=40,
+            checkpoint_every=40,
+            health_patience=100,
+        ),
+    )
+    return {c.name: c for c in (paper, srresnet, demo, finetune)}
 
 
 PRESETS = tuple(_presets())
@@ -278,10 +299,15 @@ def validate(config):
     """Checks value ranges and choices; returns ``config`` or raises SRGANError."""
     # Imported here so reading a config (and ``srgan --help``) does not start TensorFlow.
     from srgan_tf.data.degradations import DEGRADATIONS
+    from srgan_tf.models.architectures import ARCHITECTURES
     from srgan_tf.models.generator import SUPPORTED_SCALES
+    from srgan_tf.models.rrdbnet import RRDB_SCALES
 
     m, lo, d, t = config.model, config.loss, config.data, config.train
-    _check(m.scale in SUPPORTED_SCALES, f"model.scale must be one of {SUPPORTED_SCALES}, got {m.scale!r}")
+    _check(m.arch in ARCHITECTURES, f"model.arch must be one of {ARCHITECTURES}, got {m.arch!r}")
+    scales = RRDB_SCALES if m.arch == "rrdbnet" else SUPPORTED_SCALES
+    _check(m.scale in scales, f"model.scale must be one of {scales} for {m.arch}, got {m.scale!r}")
+    _check(isinstance(m.growth, int) and m.growth >= 1, "model.growth must be an integer >= 1")
     _check(isinstance(m.num_blocks, int) and m.num_blocks >= 1, "model.num_blocks must be an integer >= 1")
     _check(isinstance(m.filters, int) and m.filters >= 1, "model.filters must be an integer >= 1")
     _check(lo.content in CONTENT_LOSSES, f"loss.content must be one of {CONTENT_LOSSES}, got {lo.content!r}")

@@ -37,7 +37,7 @@ class ModelCard:
 
     name: str
     summary: str  # one line for ``srgan models``
-    architecture: dict  # build_generator keyword arguments: scale, num_blocks, filters, bn_momentum
+    architecture: dict  # {"arch": ..., build arguments}: see models.architectures
     weights: str  # file name inside WEIGHTS_DIR
     sha256: str
     training: dict = field(default_factory=dict)
@@ -128,7 +128,7 @@ def load_weights(generator, path):
 
 def load_pretrained(name):
     """Builds the named generator with its shipped weights (float32, inference-ready)."""
-    from srgan_tf.models import build_generator
+    from srgan_tf.models import build_from_architecture
 
     card = get_card(name)
     if not os.path.isfile(card.weights_path):
@@ -136,7 +136,7 @@ def load_pretrained(name):
     digest = file_sha256(card.weights_path)
     if digest != card.sha256:
         raise SRGANError(f"the weights of {name} are corrupt (SHA-256 {digest[:12]}…, card says {card.sha256[:12]}…)")
-    generator = build_generator(**card.architecture, name=name.replace("-", "_"))
+    generator = build_from_architecture(card.architecture, name=name.replace("-", "_"))
     return load_weights(generator, card.weights_path)
 
 

@@ -38,7 +38,7 @@ from srgan_tf.distributed import is_chief, worker_scratch_dir
 from srgan_tf.errors import SRGANError
 from srgan_tf.gan import SRGAN
 from srgan_tf.messages import warn
-from srgan_tf.models import build_discriminator, build_feature_extractor, build_generator, generator_kwargs
+from srgan_tf.models import architecture_of, build_discriminator, build_feature_extractor, build_from_architecture
 from srgan_tf.plots import plot_loss_curves
 from srgan_tf.runtime import make_strategy, precision_policy, resolve_jit, seed_everything
 
@@ -148,7 +148,7 @@ def build_stage_model(config, stage, init_generator=None, feature_extractor=None
     model / ``.keras`` / run dir (see :func:`init_weights`).
     """
     m, lo = config.model, config.loss
-    generator = build_generator(**generator_kwargs(m), sync_batch_norm=m.sync_batch_norm)
+    generator = build_from_architecture(architecture_of(m), sync_batch_norm=m.sync_batch_norm)
     if init_generator is not None:
         weights = init_weights(init_generator) if isinstance(init_generator, (str, os.PathLike)) else init_generator
         if [tuple(w.shape) for w in weights] != [tuple(v.shape) for v in generator.weights]:

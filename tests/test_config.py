@@ -1,6 +1,7 @@
 """Config presets, files, overrides and validation errors."""
 
 import json
+import os
 
 import pytest
 
@@ -9,7 +10,7 @@ from srgan_tf.config import PRESETS, apply_overrides, save_config
 
 
 def test_presets_are_valid_and_paper_values():
-    assert set(PRESETS) == {"srgan_x4", "srresnet_x4", "demo"}
+    assert set(PRESETS) == {"srgan_x4", "srresnet_x4", "demo", "finetune_x4"}
     paper = load_config("srgan_x4")
     assert (paper.model.num_blocks, paper.model.filters, paper.model.scale) == (16, 64, 4)
     assert paper.loss.content == "vgg54" and paper.loss.adversarial_weight == 1e-3
@@ -18,6 +19,16 @@ def test_presets_are_valid_and_paper_values():
     assert load_config("srresnet_x4").train.steps == 0
     demo = load_config("demo")
     assert demo.loss.vgg_weights is None and demo.loss.content == "mse"  # offline
+
+
+def test_finetune_preset_has_the_shipped_recipes_architecture():
+    from srgan_tf.models import architecture_of
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    recipe = load_config(os.path.join(root, "training", "configs", "photos_x4.yaml"))
+    finetune = load_config("finetune_x4")
+    assert architecture_of(finetune.model) == architecture_of(recipe.model)
+    assert finetune.train.init == "srresnet-x4" and finetune.loss.pretrain_loss == recipe.loss.pretrain_loss
 
 
 def test_overrides_parse_types():

@@ -33,7 +33,7 @@ from srgan_tf.data.degradations import bicubic  # noqa: E402
 from srgan_tf.data.scan import find_images  # noqa: E402
 from srgan_tf.evaluation import evaluate_folder, keras_upscaler, summarize  # noqa: E402
 from srgan_tf.imageio import load_rgb8  # noqa: E402
-from srgan_tf.models import build_generator, generator_kwargs  # noqa: E402
+from srgan_tf.models import architecture_of, build_from_architecture  # noqa: E402
 from srgan_tf.plots import plot_training_history  # noqa: E402
 from srgan_tf.pretrained import file_sha256, load_weights, save_weights  # noqa: E402
 from srgan_tf.runtime import machine_description  # noqa: E402
@@ -89,7 +89,8 @@ def markdown_card(card, config):
         "",
         "| | |",
         "|---|---|",
-        f"| architecture | SRResNet generator (`build_generator` arguments): {card['architecture']} |",
+        f"| architecture | `{card['architecture']['arch']}` generator, `build_from_architecture` arguments: "
+        f"{card['architecture']} |",
         f"| weights | `{card['weights']}` ({card['dtype']}, SHA-256 `{card['sha256'][:16]}…`; "
         f"float16 vs float32 outputs: {card['float16_psnr_db']:.1f} dB worst case) |",
         f"| losses | {t['losses']} |",
@@ -141,11 +142,11 @@ def main(argv=None):
     m = config.model
     source = run.srresnet if args.stage == "pretrain" else run.generator
     reference = keras.models.load_model(source, safe_mode=True)
-    architecture = generator_kwargs(m)
+    architecture = architecture_of(m)
     os.makedirs(args.out, exist_ok=True)
     weights_file = f"{args.name}.weights.npz"
     save_weights(reference, os.path.join(args.out, weights_file))
-    shipped = load_weights(build_generator(**architecture), os.path.join(args.out, weights_file))
+    shipped = load_weights(build_from_architecture(architecture), os.path.join(args.out, weights_file))
     fidelity = float16_fidelity(reference, shipped, args.val, m.scale)
     if fidelity < MIN_FLOAT16_DB:
         raise SystemExit(f"release: error: float16 weights are {fidelity:.1f} dB from float32 (< {MIN_FLOAT16_DB})")

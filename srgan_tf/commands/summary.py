@@ -1,7 +1,7 @@
 """``srgan summary``: build a config's networks and print their sizes."""
 
 from srgan_tf.config import apply_overrides, load_config
-from srgan_tf.models import build_discriminator, build_feature_extractor, build_generator, generator_kwargs
+from srgan_tf.models import architecture_of, build_discriminator, build_feature_extractor, build_from_architecture
 
 
 def summarize(config_source, overrides=(), vgg=False, print_fn=print):
@@ -9,7 +9,7 @@ def summarize(config_source, overrides=(), vgg=False, print_fn=print):
     config = apply_overrides(load_config(config_source), overrides)
     m = config.model
     networks = [
-        build_generator(**generator_kwargs(m)),
+        build_from_architecture(architecture_of(m)),
         build_discriminator(config.data.patch_size, m.discriminator_filters, m.discriminator_dense_units),
     ]
     if vgg:

@@ -59,19 +59,6 @@ def _residual_block(x, filters, index, norm):
     return layers.Add(name=f"{prefix}_add")([x, y])
 
 
-def generator_kwargs(model_config):
-    """The :func:`build_generator` arguments of a ``ModelConfig``."""
-    m = model_config
-    return {
-        "scale": m.scale,
-        "num_blocks": m.num_blocks,
-        "filters": m.filters,
-        "bn_momentum": m.bn_momentum,
-        "upsample_skip": m.upsample_skip,
-        "batch_norm": m.batch_norm,
-    }
-
-
 def build_generator(
     scale=4,
     num_blocks=16,

@@ -12,7 +12,9 @@ def receptive_field_radius(generator):
 
     Walks the layers in order: a conv with kernel k adds (k-1)/2 · dilation
     pixels at its own resolution, i.e. that divided by the upscaling done
-    before it (pixel shuffles).
+    before it (pixel shuffles, which also carry RRDBNet's nearest-neighbour x2).
+    Summing every conv bounds the longest path, so dense connections (RRDBNet)
+    are covered.
     """
     radius, scale = 0.0, 1
     for layer in generator.layers:
