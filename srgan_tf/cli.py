@@ -61,6 +61,14 @@ def _cmd_models(args):
     return 0
 
 
+def _cmd_interpolate(args):
+    from srgan_tf.interpolation import write_interpolation
+
+    path = write_interpolation(args.model_a, args.model_b, args.alpha, args.out, args.overwrite)
+    print(f"{path}: (1 - {args.alpha:g}) x {args.model_a} + {args.alpha:g} x {args.model_b}")
+    return 0
+
+
 def _cmd_launch_local(args):
     from srgan_tf.distributed import launch_local
 
@@ -109,6 +117,14 @@ def build_parser():
 
     p = sub.add_parser("models", help="list the named pretrained models shipped with the package")
     p.set_defaults(func=_cmd_models)
+
+    p = sub.add_parser("interpolate", help="blend two generators of one architecture (ESRGAN network interpolation)")
+    p.add_argument("model_a", help="the generator at alpha 0 (e.g. srresnet-x4; named model, run dir or .keras)")
+    p.add_argument("model_b", help="the generator at alpha 1 (e.g. srgan-x4)")
+    p.add_argument("--alpha", type=float, required=True, help="weights = (1 - alpha) * A + alpha * B")
+    p.add_argument("--out", required=True, help="the blended generator (.keras)")
+    p.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+    p.set_defaults(func=_cmd_interpolate)
 
     p = sub.add_parser("launch-local", help="run a command as N tf.distribute workers on 127.0.0.1")
     p.add_argument("--workers", type=int, default=2)

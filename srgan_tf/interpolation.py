@@ -1,0 +1,68 @@
+"""Network interpolation (ESRGAN §3.4): one generator between a PSNR-oriented and a GAN-trained one.
+
+``θ = (1 − α)·θ_A + α·θ_B``, parameter by parameter (BatchNorm statistics included), for two
+generators of one architecture — e.g. A = srresnet-x4 (smooth, high PSNR) and B = srgan-x4
+(sharper, lower PSNR): α trades one for the other without retraining, and without the noise
+that blending the two *outputs* gives.
+"""
+
+import os
+
+import numpy as np
+
+from srgan_tf.errors import SRGANError
+
+
+def interpolate_generators(model_a, model_b, alpha):
+    """A copy of ``model_a`` whose weights are ``(1 − alpha)·A + alpha·B``.
+
+    Args:
+        model_a, model_b: generators (anything ``KerasBackend`` loads: named model, run dir,
+            ``.keras``) of the same architecture.
+        alpha: 0 gives A, 1 gives B.
+    """
+    import keras
+
+    from srgan_tf.backends import KerasBackend
+
+    if not 0.0 <= alpha <= 1.0:
+        raise SRGANError(f"--alpha must be in [0, 1], got {alpha}")
+    a, b = KerasBackend(model_a).generator, KerasBackend(model_b).generator
+    if len(a.weights) != len(b.weights):
+        raise SRGANError(
+            f"{model_a} and {model_b} are different networks ({len(a.weights)} vs {len(b.weights)} tensors)"
+        )
+    layers_a = [(type(layer).__name__, layer.name) for layer in a.layers]
+    layers_b = [(type(layer).__name__, layer.name) for layer in b.layers]
+    if layers_a != layers_b:
+        first = next((x, y) for x, y in zip(layers_a + [None], layers_b + [None]) if x != y)
+        raise SRGANError(f"{model_a} and {model_b} are different networks (layer {first[0]} vs {first[1]})")
+    for wa, wb in zip(a.weights, b.weights):
+        if tuple(wa.shape) != tuple(wb.shape):
+            raise SRGANError(
+                f"{model_a} and {model_b} are different networks: {wa.path} has shape "
+                f"{tuple(wa.shape)} in one and {tuple(wb.shape)} in the other"
+            )
+    blended = keras.models.clone_model(a)
+    blended.set_weights(
+        [
+            ((1.0 - alpha) * np.asarray(x, np.float64) + alpha * np.asarray(y, np.float64)).astype(x.dtype)
+            for x, y in zip(a.get_weights(), b.get_weights())
+        ]
+    )
+    return blended
+
+
+def write_interpolation(model_a, model_b, alpha, out_path, overwrite=False):
+    """Blends the two generators and saves the result as ``out_path`` (.keras), atomically."""
+    out_path = os.fspath(out_path)
+    if not out_path.endswith(".keras"):
+        raise SRGANError(f"--out must be a .keras file, got {out_path}")
+    if os.path.exists(out_path) and not overwrite:
+        raise SRGANError(f"{out_path} exists; pass --overwrite to replace it")
+    blended = interpolate_generators(model_a, model_b, alpha)
+    os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
+    tmp = f"{out_path[: -len('.keras')]}.partial.keras"
+    blended.save(tmp)
+    os.replace(tmp, out_path)
+    return out_path
