@@ -136,9 +136,12 @@ class SRGAN(keras.Model):
         """Per-example content loss of stage 2."""
         if self.content in PIXEL_LOSSES:
             return PIXEL_LOSSES[self.content](hr_images, sr_images)
-        batch = tf.shape(hr_images)[0]
-        features = self.feature_extractor(tf.concat([hr_images, sr_images], axis=0), training=False)
-        return losses.feature_mse(features[:batch], features[batch:], self.feature_rescale)
+        # Two passes, not one over the concatenated batch: the HR features are constants of the
+        # generator's loss, and with them split off (stop_gradient) the backward pass runs
+        # through VGG for the 16 SR images only, not for all 32.
+        hr_features = tf.stop_gradient(self.feature_extractor(hr_images, training=False))
+        sr_features = self.feature_extractor(sr_images, training=False)
+        return losses.feature_mse(hr_features, sr_features, self.feature_rescale)
 
     # -- steps ------------------------------------------------------------------
 

@@ -138,6 +138,26 @@ def test_vgg_content_loss_uses_features():
         np.testing.assert_array_equal(a, b)  # frozen
 
 
+def test_one_sgd_step_with_vgg_content_follows_its_gradient():
+    # The HR features are computed apart from the SR ones (stop_gradient, to halve VGG's
+    # backward): the generator's update must still be -lr x the gradient of the paper's loss.
+    generator, discriminator = _nets()
+    vgg = build_feature_extractor("vgg22", weights=None)
+    model = SRGAN(generator, discriminator, vgg, content="vgg22", adversarial_weight=1e-3)
+    model.compile(keras.optimizers.SGD(0.05), keras.optimizers.SGD(0.05))
+    lr, hr = _batch(6)
+    g_vars = generator.trainable_variables
+    with tf.GradientTape() as tape:
+        sr = generator(lr, training=True)
+        fake = discriminator(sr, training=True)
+        content = tf.reduce_mean(tf.square((vgg(hr) - vgg(sr)) * losses.VGG_FEATURE_RESCALE))
+        loss = content + 1e-3 * tf.reduce_mean(tf.nn.softplus(-fake))
+    expected = [v.numpy() - 0.05 * g.numpy() for v, g in zip(g_vars, tape.gradient(loss, g_vars))]
+    model.train_step((lr, hr))
+    for variable, value in zip(g_vars, expected):
+        np.testing.assert_allclose(variable.numpy(), value, rtol=1e-4, atol=1e-6, err_msg=variable.path)
+
+
 def test_vgg_content_needs_extractor():
     generator, discriminator = _nets()
     with pytest.raises(ValueError, match="needs a VGG feature extractor"):
