@@ -40,6 +40,8 @@ class ModelCard:
     architecture: dict  # {"arch": ..., build arguments}: see models.architectures
     weights: str  # file name inside WEIGHTS_DIR
     sha256: str
+    dtype: str = "float16"  # how the weights are stored
+    float16_psnr_db: float | None = None  # worst PSNR of the stored weights' outputs vs float32
     training: dict = field(default_factory=dict)
     evaluation: dict = field(default_factory=dict)
     license: str = ""

@@ -9,14 +9,11 @@ import sys
 import keras
 import numpy as np
 import pytest
-from PIL import Image
 
 from srgan_tf import SRGANError, pretrained
-from srgan_tf.assets import SAMPLE_VAL_DIR
 from srgan_tf.evaluation import keras_upscaler
 from srgan_tf.models import build_generator
 from srgan_tf.pretrained import (
-    DEFAULT_MODEL,
     file_sha256,
     load_pretrained,
     load_weights,
@@ -125,16 +122,3 @@ def test_a_named_model_works_as_model_everywhere(tmp_path, monkeypatch, rng, pho
     assert scale == 4 and config_hash.startswith("tiny-x4-")
     line = pretrained.card_line(named_models()["tiny-x4"])
     assert line.startswith("tiny-x4: x4, a test model")
-
-
-def test_no_default_model_yet_is_a_clear_error(tmp_path):
-    photo = tmp_path / "photo.png"
-    Image.open(os.path.join(SAMPLE_VAL_DIR, "chelsea.png")).crop((0, 0, 32, 32)).save(photo)
-    assert DEFAULT_MODEL not in named_models()  # until the first release (docs/pretrained.md)
-    result = _srgan("upscale", str(photo), cwd=tmp_path)
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [
-        "srgan: error: this version of srgan_tf ships no pretrained model yet: pass --model "
-        "(a run dir, .keras, SavedModel, .tflite or .onnx; see srgan train)"
-    ]
-    assert not os.path.exists(tmp_path / "photo_x4.png")
