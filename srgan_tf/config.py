@@ -224,8 +224,9 @@ def load_config(source):
         return validate(get_preset(source))
     try:
         with open(source, encoding="utf-8") as f:
-            data = yaml.safe_load(f)  # YAML is a superset of JSON
-    except (OSError, yaml.YAMLError) as error:
+            # json for .json: PyYAML (YAML 1.1) reads JSON's 2e-05 as a string.
+            data = json.load(f) if source.endswith(".json") else yaml.safe_load(f)
+    except (OSError, ValueError, yaml.YAMLError) as error:
         raise SRGANError(f"cannot read config {source}: {error}") from error
     return config_from_dict(data or {})
 
@@ -276,6 +277,13 @@ def _parse_value(raw, annotation):
     return value
 
 
+def _float_or_text(text):
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
 def _coerce(section, name, value):
     """Checks a value against its field's type; ints are accepted where floats are expected."""
     annotation = _field_type(section, name)
@@ -285,6 +293,8 @@ def _coerce(section, name, value):
     if value is None and optional:
         return None
     kinds = allowed.get(base, (object,))
+    if base is float and isinstance(value, str):
+        value = _float_or_text(value)  # YAML 1.1 reads 1e-4 (no dot) as text
     if isinstance(value, bool) and base is not bool or not isinstance(value, kinds):
         raise SRGANError(f"{section}.{name} expects {base.__name__}, got {value!r}")
     return float(value) if base is float else value

@@ -88,3 +88,13 @@ def test_types_are_checked_and_exponents_parse():
         apply_overrides(get_preset("demo"), ["train.steps=many"])
     with pytest.raises(SRGANError, match="model.num_blocks expects int"):
         apply_overrides(get_preset("demo"), ["model.num_blocks=2.5"])
+
+
+def test_exponent_floats_survive_the_run_dir_and_yaml(tmp_path):
+    # PyYAML reads 2e-05 (no dot) as text; a run dir's config.json and YAML files must still work.
+    config = apply_overrides(get_preset("demo"), ["train.pretrain_learning_rate=2e-05"])
+    assert config.train.pretrain_learning_rate == 2e-05
+    save_config(config, tmp_path / "config.json")
+    assert load_config(str(tmp_path)).train.pretrain_learning_rate == 2e-05
+    (tmp_path / "c.yaml").write_text("train:\n  learning_rate: 1e-4\n")
+    assert load_config(str(tmp_path / "c.yaml")).train.learning_rate == 1e-4
