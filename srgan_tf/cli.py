@@ -19,7 +19,9 @@ EXIT_USER_ERROR = 2
 
 
 def _add_config_args(parser):
-    parser.add_argument("--config", default="demo", help="preset name (demo, srresnet_x4, srgan_x4) or JSON/YAML file")
+    parser.add_argument(
+        "--config", default="demo", help="preset name (demo, finetune_x4, srresnet_x4, srgan_x4) or JSON/YAML file"
+    )
     parser.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="override, e.g. model.scale=2"
     )

@@ -222,7 +222,8 @@ def test_cli_user_errors_exit_2_with_one_line(tmp_path):
     result = _srgan(["train", "--config", "nope"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "srgan: error: unknown preset 'nope'; choose one of srgan_x4, srresnet_x4, demo or a .json/.yaml file"
+        "srgan: error: unknown preset 'nope'; choose one of srgan_x4, srresnet_x4, demo, finetune_x4 "
+        "or a .json/.yaml file"
     ]
     result = _srgan(["train", "--data", str(tmp_path / "missing")], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "image folder not found" in result.stderr
