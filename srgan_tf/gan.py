@@ -34,6 +34,36 @@ def _gradient_norm(optimizer, grads):
     return tf.linalg.global_norm(grads) / optimizer.scale_loss(tf.constant(1.0))
 
 
+def _takes_reduced_gradients(optimizer):
+    """Makes ``optimizer`` apply gradients as given instead of summing them over replicas.
+
+    ``SRGAN`` sums both networks' gradients itself, in one collective, so the logged norms are
+    of the global gradient (not of one replica's share) and no two collectives can be issued in
+    different orders by different replicas. Keras's TensorFlow optimizers sum in
+    ``_all_reduce_sum_gradients``; if a Keras release renames it, refuse rather than sum twice.
+    """
+    inner = getattr(optimizer, "inner_optimizer", optimizer)  # LossScaleOptimizer delegates
+    if not hasattr(type(inner), "_all_reduce_sum_gradients"):
+        raise SRGANError(
+            f"{type(inner).__name__} has no _all_reduce_sum_gradients: this Keras version "
+            "reduces gradients elsewhere, which srgan_tf does not support yet"
+        )
+    inner._all_reduce_sum_gradients = list
+
+
+def _sum_over_replicas(*gradient_lists):
+    """Each list summed over the replicas, all in one all-reduce (identity on one replica)."""
+    replica = tf.distribute.get_replica_context()
+    if replica is None or replica.num_replicas_in_sync == 1:
+        return gradient_lists
+    flat = replica.all_reduce(tf.distribute.ReduceOp.SUM, [g for grads in gradient_lists for g in grads])
+    out, start = [], 0
+    for grads in gradient_lists:
+        out.append(flat[start : start + len(grads)])
+        start += len(grads)
+    return out
+
+
 class SRGAN(keras.Model):
     """Generator (+ discriminator + VGG features) with SRGAN's custom ``train_step``.
 
@@ -102,6 +132,9 @@ class SRGAN(keras.Model):
             raise SRGANError("stage 2 needs a discriminator_optimizer")
         self.generator_optimizer = generator_optimizer
         self.discriminator_optimizer = None if self.is_pretraining else discriminator_optimizer
+        for optimizer in (self.generator_optimizer, self.discriminator_optimizer):
+            if optimizer is not None:
+                _takes_reduced_gradients(optimizer)
 
     def build_optimizers(self):
         """Creates optimizer slots now (call inside the strategy scope, before ``fit``).
@@ -157,8 +190,8 @@ class SRGAN(keras.Model):
             # Each replica's loss is its share of the global mean (local sum / global batch),
             # and Keras averages the replicas' logs: log R x the share (the local mean), so the
             # average is the global mean and the logs do not depend on the number of replicas
-            # (batches are static, so every replica holds the same number of examples). A
-            # collective here would race the optimizers' gradient all-reduce.
+            # (batches are static, so every replica holds the same number of examples) with no
+            # second collective per step.
             for name in ("pixel_loss", "g_loss", "d_loss"):
                 if name in logs:
                     logs[name] = logs[name] * replica.num_replicas_in_sync
@@ -178,7 +211,7 @@ class SRGAN(keras.Model):
             loss = tf.nn.compute_average_loss(per_example)
             scaled = self.generator_optimizer.scale_loss(loss)
         variables = self.generator.trainable_variables
-        grads = tape.gradient(scaled, variables)
+        (grads,) = _sum_over_replicas(tape.gradient(scaled, variables))
         self.generator_optimizer.apply(grads, variables)
         return {"pixel_loss": loss, "g_grad_norm": _gradient_norm(self.generator_optimizer, grads)}
 
@@ -205,15 +238,8 @@ class SRGAN(keras.Model):
 
         g_vars = self.generator.trainable_variables
         d_vars = self.discriminator.trainable_variables
-        g_grads = g_tape.gradient(g_scaled, g_vars)
-        d_grads = d_tape.gradient(d_scaled, d_vars)
+        g_grads, d_grads = _sum_over_replicas(g_tape.gradient(g_scaled, g_vars), d_tape.gradient(d_scaled, d_vars))
         self.generator_optimizer.apply(g_grads, g_vars)
-        if tf.distribute.has_strategy() and tf.distribute.get_strategy().num_replicas_in_sync > 1:
-            # Each apply all-reduces its gradients; with no dependency between the two, replicas
-            # may issue those collectives in different orders (an abort: "shape mismatch in the
-            # collective instance"). Reading G's updated variables first fixes one order.
-            with tf.control_dependencies([tf.identity(v) for v in g_vars]):
-                d_grads = [tf.identity(g) for g in d_grads]
         self.discriminator_optimizer.apply(d_grads, d_vars)
         return {
             "g_loss": g_loss,
