@@ -10,7 +10,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 def machine_line():
     from srgan_tf.runtime import machine_description
 
-    return f"machine: {machine_description()}"
+    onednn = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset (TensorFlow's default)")
+    return f"machine: {machine_description()}; TF_ENABLE_ONEDNN_OPTS={onednn}"
 
 
 def median_time(fn, repeats=5, warmup=1):

@@ -14,6 +14,10 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from srgan_tf.cpu_kernels import choose_cpu_kernels  # noqa: E402
+
+choose_cpu_kernels("inference")  # before TensorFlow loads
+
 import keras  # noqa: E402
 from common import machine_line  # noqa: E402
 

@@ -23,6 +23,10 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from srgan_tf.cpu_kernels import choose_cpu_kernels  # noqa: E402
+
+choose_cpu_kernels("inference")  # before TensorFlow loads
+
 import numpy as np  # noqa: E402
 from common import machine_line, print_table  # noqa: E402
 

@@ -17,6 +17,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from srgan_tf.cpu_kernels import choose_cpu_kernels  # noqa: E402
+
+choose_cpu_kernels("training")  # before TensorFlow loads
+
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402

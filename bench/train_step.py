@@ -15,6 +15,10 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from srgan_tf.cpu_kernels import choose_cpu_kernels  # noqa: E402
+
+choose_cpu_kernels("training")  # before TensorFlow loads
+
 import tensorflow as tf  # noqa: E402
 from common import machine_line, median_time, print_table  # noqa: E402
 

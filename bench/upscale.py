@@ -23,6 +23,8 @@ from common import machine_line, print_table  # noqa: E402
 WORKER = r"""
 import json, os, resource, statistics, sys, time
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+from srgan_tf.cpu_kernels import choose_cpu_kernels
+choose_cpu_kernels("inference")  # as `srgan upscale` does
 from PIL import Image
 from srgan_tf.inference import Upscaler
 from srgan_tf.inference.upscale import upscale_file

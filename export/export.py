@@ -15,4 +15,4 @@ from srgan_tf.commands import run_script
 from srgan_tf.commands.export import add_export_arguments, run
 
 if __name__ == "__main__":
-    sys.exit(run_script(__doc__, add_export_arguments, run))
+    sys.exit(run_script(__doc__, add_export_arguments, run, "inference"))

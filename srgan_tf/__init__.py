@@ -5,13 +5,6 @@ does not start TensorFlow.
 """
 
 import importlib
-import os
-
-# Before TensorFlow is imported: use oneDNN's CPU kernels, which TensorFlow leaves off by
-# default on some x86 CPUs (AMD Zen 4 here). On this project's 2-core machine the paper's
-# stage-1 step took 5.1 s with TF's Eigen kernels and 1.6-2.6 s with oneDNN's; a 3x3 conv
-# ran at 97 vs 131 GFLOP/s. Has no effect once TensorFlow is imported; users may set it to 0.
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 __version__ = "0.1.0"
 

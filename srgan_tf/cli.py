@@ -16,6 +16,9 @@ from srgan_tf.errors import SRGANError  # noqa: E402
 from srgan_tf.messages import install_handler  # noqa: E402
 
 EXIT_USER_ERROR = 2
+# The CPU kernels each command runs best on (srgan_tf.cpu_kernels); launch-local chooses
+# nothing, so each worker's own `srgan train` does.
+WORKLOADS = {"train": "training", "launch-local": None}
 
 
 def _add_config_args(parser):
@@ -140,7 +143,7 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     install_handler()
-    load_tensorflow()
+    load_tensorflow(WORKLOADS.get(args.command, "inference"))
     try:
         return args.func(args)
     except SRGANError as error:

@@ -18,4 +18,4 @@ from srgan_tf.commands import run_script
 from srgan_tf.commands.train import add_train_arguments, run
 
 if __name__ == "__main__":
-    sys.exit(run_script(__doc__, add_train_arguments, run))
+    sys.exit(run_script(__doc__, add_train_arguments, run, "training"))

@@ -5,6 +5,8 @@ import contextlib
 import os
 import sys
 
+from srgan_tf.cpu_kernels import choose_cpu_kernels
+
 
 @contextlib.contextmanager
 def _native_stderr_silenced():
@@ -24,15 +26,20 @@ def _native_stderr_silenced():
         os.close(saved)
 
 
-def load_tensorflow():
-    """Imports TensorFlow and finds its devices with the C++ start-up chatter hidden."""
+def load_tensorflow(workload=None):
+    """Imports TensorFlow and finds its devices with the C++ start-up chatter hidden.
+
+    ``workload`` ("training", "inference" or None: TensorFlow's default) picks its CPU
+    kernels first (see :mod:`srgan_tf.cpu_kernels`)."""
+    if workload is not None:
+        choose_cpu_kernels(workload)
     with _native_stderr_silenced():
         import tensorflow as tf
 
         tf.config.list_physical_devices("GPU")  # device discovery prints too
 
 
-def run_script(doc, add_arguments, run, argv=None):
+def run_script(doc, add_arguments, run, workload, argv=None):
     """``main`` of ``training/fit.py`` and ``export/export.py``: parse, run, one-line user errors."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from srgan_tf.errors import SRGANError
@@ -43,7 +50,7 @@ def run_script(doc, add_arguments, run, argv=None):
     from srgan_tf.messages import install_handler
 
     install_handler()
-    load_tensorflow()
+    load_tensorflow(workload)
     try:
         return run(args)
     except SRGANError as error:

@@ -1,0 +1,51 @@
+"""The CPU-kernel choice: made before TensorFlow loads, per command, never over the user's."""
+
+import os
+import subprocess
+import sys
+
+from srgan_tf.cli import WORKLOADS
+
+
+def _in_fresh_python(code, *args, **env):
+    """The last line ``code`` prints, run in a new interpreter without our TF_ENABLE_ONEDNN_OPTS."""
+    environ = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
+    environ.update(env, TF_CPP_MIN_LOG_LEVEL="3")
+    command = [sys.executable, "-c", code, *args]
+    return subprocess.run(command, env=environ, capture_output=True, text=True, check=True).stdout.splitlines()[-1]
+
+
+_CHOOSE_THEN_LOAD = """
+import sys
+from srgan_tf.cpu_kernels import choose_cpu_kernels
+assert choose_cpu_kernels(sys.argv[1])
+from tensorflow.python.util import _pywrap_util_port
+assert not choose_cpu_kernels("training")  # too late once TensorFlow is loaded
+print(_pywrap_util_port.IsMklEnabled())
+"""
+
+
+def test_training_loads_onednn_and_inference_eigen():
+    # TensorFlow's own report of the kernels it loaded, not the variable we set.
+    assert _in_fresh_python(_CHOOSE_THEN_LOAD, "training") == "True"
+    assert _in_fresh_python(_CHOOSE_THEN_LOAD, "inference") == "False"
+
+
+def test_a_value_the_user_set_is_kept():
+    assert _in_fresh_python(_CHOOSE_THEN_LOAD, "training", TF_ENABLE_ONEDNN_OPTS="0") == "False"
+
+
+_RUN_COMMAND = """
+import os, sys
+from srgan_tf.cli import main
+status = main(sys.argv[1:])
+print(status, os.environ.get("TF_ENABLE_ONEDNN_OPTS"))
+"""
+
+
+def test_each_command_chooses_before_it_loads_tensorflow(tmp_path):
+    # `train` fails on its config only after TensorFlow is loaded: the choice was made by then.
+    assert _in_fresh_python(_RUN_COMMAND, "train", "--config", str(tmp_path / "missing.yaml")) == "2 1"
+    assert _in_fresh_python(_RUN_COMMAND, "models") == "0 0"
+    # The launcher's environment reaches its workers: it must not choose for them.
+    assert WORKLOADS["launch-local"] is None
