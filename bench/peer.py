@@ -1,0 +1,237 @@
+"""srgan_tf against its closest TensorFlow peer, krasserm/super-resolution, on this machine.
+
+    python bench/peer.py --peer PATH_TO_CHECKOUT [--repeats 5] [--rows gan,pretrain,keras,tflite]
+
+``PATH_TO_CHECKOUT``: a work tree of github.com/krasserm/super-resolution (snapshot 179320c),
+left as it is: its three ``tensorflow.python.keras`` imports are served ``tf.keras`` modules
+and its VGG19 is built with ``weights=None`` (same compute, nothing downloaded), from outside.
+Its own ``SrganTrainer`` / ``SrganGeneratorTrainer`` ``train_step`` run the training rows;
+srgan_tf runs them through ``fit``, as ``srgan train`` does (callbacks included).
+
+Every cell is its own process, so neither side inherits the other's threads, caches or
+kernels; both sides of a row load the same TensorFlow CPU kernels (``--kernels``; by default
+srgan_tf's choice for the row, oneDNN to train and Eigen to infer, given to both). The paper
+configuration throughout: batch 16, 24x24 -> 96x96, 16 residual blocks, 64 filters, VGG54,
+fp32, XLA off; inference on a 128x128 input. Cells are medians of ``--repeats`` timed calls
+after two warm-up calls; a training call is ``STEPS`` steps (one ``fit`` for srgan_tf), shown
+per step.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+ROWS = {
+    "gan": "GAN step (batch 16, 96 px, VGG54 random weights, both updates)",
+    "pretrain": "pretrain step (generator only, MSE)",
+    "keras": "fp32 inference, Keras/TF graph, 128x128 -> 512x512",
+    "tflite": "fp32 inference, TFLite (XNNPACK, 2 threads), 128x128 -> 512x512",
+    "tflite_dynamic": "dynamic-range int8 TFLite, 128x128 -> 512x512",
+}
+SIDES = ("peer", "srgan_tf")
+STEPS = 3  # training steps per timed call (one ``fit`` for srgan_tf); cells show time per step
+
+
+# -- the worker: one cell in a fresh process ------------------------------------------------
+
+
+def _serve_tf_keras_to_the_peer():
+    """The peer imports ``tensorflow.python.keras.*`` (gone from TF 2.21): give it ``tf.keras``,
+    with a VGG19 that starts from random weights."""
+    import types
+
+    import keras
+    import tensorflow as tf
+
+    def vgg19(*args, **kwargs):
+        return keras.applications.VGG19(*args, **{**kwargs, "weights": None})
+
+    vgg_module = types.ModuleType("tensorflow.python.keras.applications.vgg19")
+    vgg_module.VGG19 = vgg19
+    sys.modules["tensorflow.python.keras.layers"] = tf.keras.layers
+    sys.modules["tensorflow.python.keras.models"] = tf.keras.models
+    sys.modules["tensorflow.python.keras.applications.vgg19"] = vgg_module
+
+
+def _peer_batch(tf):
+    lr = tf.random.uniform((16, 24, 24, 3), 0, 255, seed=1)
+    hr = tf.random.uniform((16, 96, 96, 3), 0, 255, seed=2)
+    return lr, hr
+
+
+def _peer_cell(row, peer):
+    sys.path.insert(0, peer)
+    _serve_tf_keras_to_the_peer()
+    import tensorflow as tf
+    from model import srgan
+    from train import SrganGeneratorTrainer, SrganTrainer
+
+    tf.keras.utils.set_random_seed(0)
+    if row in ("gan", "pretrain"):
+        lr, hr = _peer_batch(tf)
+        if row == "gan":
+            trainer = SrganTrainer(srgan.generator(), srgan.discriminator())
+        else:
+            scratch = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"peer-ckpt-{os.getpid()}")
+            trainer = SrganGeneratorTrainer(srgan.generator(), checkpoint_dir=scratch)
+        return lambda: [[float(v) for v in tf.nest.flatten(trainer.train_step(lr, hr))] for _ in range(STEPS)]
+    generator = srgan.generator()
+    image = tf.random.uniform((1, 128, 128, 3), 0, 255, seed=3)
+    if row == "keras":
+        run = tf.function(lambda x: generator(x, training=False))
+        return lambda: run(image).numpy()
+    return _tflite_runner(_to_tflite(generator, row == "tflite_dynamic"), image.numpy())
+
+
+def _to_tflite(generator, dynamic_range):
+    """The peer's Keras generator -> ``.tflite`` bytes by the usual route (SavedModel, frozen
+    weights: a concrete function of the live model would keep resource variables and BatchNorm
+    ops, which XNNPACK does not take)."""
+    import tempfile
+
+    import keras
+    import tensorflow as tf
+
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = keras.export.ExportArchive()
+        archive.track(generator)
+        archive.add_endpoint("serve", lambda x: generator(x, training=False), [tf.TensorSpec([1, None, None, 3])])
+        archive.write_out(tmp, verbose=False)
+        converter = tf.lite.TFLiteConverter.from_saved_model(tmp)
+        if dynamic_range:
+            converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        return converter.convert()
+
+
+def _tflite_runner(model_bytes, image):
+    from ai_edge_litert.interpreter import Interpreter
+
+    interpreter = Interpreter(model_content=model_bytes, num_threads=2)
+    interpreter.resize_tensor_input(interpreter.get_input_details()[0]["index"], image.shape)
+    interpreter.allocate_tensors()
+
+    def run():
+        interpreter.set_tensor(interpreter.get_input_details()[0]["index"], image)
+        interpreter.invoke()
+        return interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+
+    return run
+
+
+def _ours_cell(row):
+    import tempfile
+
+    import keras
+    import tensorflow as tf
+
+    from srgan_tf.config import apply_overrides, get_preset
+
+    keras.utils.set_random_seed(0)
+    config = apply_overrides(get_preset("srgan_x4"), ["loss.vgg_weights=null", "train.jit=off"])
+    if row in ("gan", "pretrain"):
+        from srgan_tf.data import make_training_data
+        from srgan_tf.models import build_feature_extractor
+        from srgan_tf.trainer import build_stage_model
+
+        vgg = build_feature_extractor("vgg54", weights=None) if row == "gan" else None
+        model = build_stage_model(config, row, feature_extractor=vgg)
+        data = tf.data.Dataset.from_tensors(next(iter(make_training_data(config)[0]))).repeat()
+        return lambda: model.fit(data, steps_per_epoch=STEPS, epochs=1, verbose=0)
+    from srgan_tf.backends import KerasBackend
+    from srgan_tf.models import build_generator
+
+    generator = build_generator(4, 16, 64)
+    image = tf.random.uniform((1, 128, 128, 3), seed=3).numpy()
+    if row == "keras":
+        backend = KerasBackend(generator)
+        return lambda: backend(image)
+    from srgan_tf.export.saved_model import write_core_saved_model
+    from srgan_tf.export.tflite import convert
+
+    with tempfile.TemporaryDirectory() as tmp:
+        write_core_saved_model(generator, tmp)
+        model_bytes = convert(tmp, "dynamic" if row == "tflite_dynamic" else "float32")
+    return _tflite_runner(model_bytes, image)
+
+
+def worker(side, row, peer, repeats):
+    run = _peer_cell(row, peer) if side == "peer" else _ours_cell(row)
+    for _ in range(2):
+        run()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    per = STEPS if row in ("gan", "pretrain") else 1
+    print(json.dumps({"median": statistics.median(times) / per, "times": times}))
+
+
+# -- the driver ------------------------------------------------------------------------------------
+
+
+def _cell(side, row, args, kernels):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore", "TF_ENABLE_ONEDNN_OPTS": kernels}
+    command = [sys.executable, __file__, "--worker", side, row, "--peer", args.peer, "--repeats", str(args.repeats)]
+    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"peer: error: {side} {row} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])["median"]
+
+
+def _format(seconds):
+    return f"{seconds:.3f} s" if seconds >= 1 else f"{seconds * 1000:.0f} ms"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--peer", required=True, help="a checkout of krasserm/super-resolution")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--rows", default=",".join(ROWS), help=f"any of {','.join(ROWS)}")
+    parser.add_argument(
+        "--kernels",
+        choices=("onednn", "eigen", "default"),
+        default="default",
+        help="TensorFlow CPU kernels for both sides; default: each row's srgan_tf choice (oneDNN "
+        "to train, Eigen to infer), given to the peer too",
+    )
+    parser.add_argument("--worker", nargs=2, metavar=("SIDE", "ROW"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        return worker(*args.worker, args.peer, args.repeats)
+
+    from common import machine_line, print_table
+
+    rows = []
+    for row in args.rows.split(","):
+        if args.kernels == "default":
+            kernels = "1" if row in ("gan", "pretrain") else "0"
+        else:
+            kernels = "1" if args.kernels == "onednn" else "0"
+        load_before = os.getloadavg()[0]
+        peer, ours = (_cell(side, row, args, kernels) for side in SIDES)
+        rows.append(
+            (
+                ROWS[row],
+                _format(peer),
+                _format(ours),
+                f"{ours / peer:.2f}",
+                "oneDNN" if kernels == "1" else "Eigen",
+                f"{load_before:.2f} / {os.getloadavg()[0]:.2f}",
+            )
+        )
+        print(rows[-1], file=sys.stderr, flush=True)
+    print(machine_line())
+    print(f"median of {args.repeats} timed calls after 2 warm-up calls; one process per cell\n")
+    print_table(["work", "peer", "srgan_tf", "srgan_tf / peer", "TF kernels", "load before / after"], rows)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
