@@ -18,7 +18,7 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", "
 
 # Refuse images above this many pixels before decoding them (decompression
 # bombs); 256 MP is far above any real photo and far below what exhausts RAM.
-DEFAULT_MAX_PIXELS = 256 * 1024 * 1024
+MAX_DECODE_PIXELS = 256 * 1024 * 1024
 
 _SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
 
@@ -27,7 +27,7 @@ def is_image_path(path):
     return os.path.splitext(os.fspath(path))[1].lower() in IMAGE_EXTENSIONS
 
 
-def open_image(path, max_pixels=DEFAULT_MAX_PIXELS):
+def open_image(path, max_pixels=MAX_DECODE_PIXELS):
     """Opens ``path`` lazily (header only) and checks its size; raises SRGANError."""
     try:
         with warnings.catch_warnings():
@@ -72,7 +72,7 @@ def to_rgb8(image):
     return np.asarray(image)
 
 
-def load_rgb8(path, max_pixels=DEFAULT_MAX_PIXELS):
+def load_rgb8(path, max_pixels=MAX_DECODE_PIXELS):
     """Decodes ``path`` to an upright ``(H, W, 3)`` uint8 RGB array; raises SRGANError."""
     image = open_image(path, max_pixels)
     try:
@@ -84,15 +84,3 @@ def load_rgb8(path, max_pixels=DEFAULT_MAX_PIXELS):
         raise
     except Exception as error:  # PIL raises OSError, ValueError, SyntaxError, ... on bad data
         raise SRGANError(f"{path}: cannot decode ({error})") from error
-
-
-def save_rgb8(array, path, overwrite=False):
-    """Writes an ``(H, W, 3)`` uint8 array atomically (temp file, then rename)."""
-    path = os.fspath(path)
-    if os.path.exists(path) and not overwrite:
-        raise SRGANError(f"{path} exists (use --overwrite to replace it)")
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    root, ext = os.path.splitext(path)
-    tmp = f"{root}.partial{ext}"
-    Image.fromarray(np.asarray(array, dtype=np.uint8)).save(tmp)
-    os.replace(tmp, path)

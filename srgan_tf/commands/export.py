@@ -20,7 +20,7 @@ def add_export_arguments(parser):
 
 def run(args):
     from srgan_tf.export import export_model, parse_size
-    from srgan_tf.export.saved_model import DEFAULT_MAX_PIXELS
+    from srgan_tf.export.saved_model import SERVING_MAX_PIXELS
 
     if args.out is None:
         if not os.path.isdir(args.model):
@@ -33,7 +33,7 @@ def run(args):
         quantizations=[q.strip() for q in args.tflite_quant.split(",") if q.strip()],
         fixed_size=parse_size(args.fixed_size) if args.fixed_size else None,
         model_name=args.name,
-        max_pixels=args.max_pixels or DEFAULT_MAX_PIXELS,
+        max_pixels=args.max_pixels or SERVING_MAX_PIXELS,
         int8_io=args.int8_io,
     )
     print(f"exported to {args.out} (report: {os.path.join(args.out, 'report.json')})")

@@ -32,12 +32,14 @@ def _add_model_arguments(parser, multiple=False, optional=False):
             help="named model (srgan models), run dir, .keras, SavedModel dir, .tflite or .onnx",
         )
     parser.add_argument("--backend", choices=BACKEND_CHOICES, default="auto", help="default: from the model path")
-    parser.add_argument("--tile", type=int, default=256, help="tile size in input pixels (0: whole image)")
+    # No default here: the library's (inference.tiling.DEFAULT_TILE) applies; importing it
+    # would start TensorFlow for --help.
+    parser.add_argument("--tile", type=int, help="tile size in input pixels (0: whole image; default 256)")
     parser.add_argument("--tile-overlap", type=int, help="context pixels per tile side (default: receptive field)")
 
 
 def add_upscale_arguments(parser):
-    from srgan_tf.imageio import DEFAULT_MAX_PIXELS
+    from srgan_tf.imageio import MAX_DECODE_PIXELS
 
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="image files, folders or globs")
     _add_model_arguments(parser, optional=True)
@@ -46,7 +48,7 @@ def add_upscale_arguments(parser):
     )
     parser.add_argument("--format", choices=("png", "jpg", "webp"), default="png")
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
-    parser.add_argument("--max-pixels", type=int, default=DEFAULT_MAX_PIXELS, help="refuse larger inputs (W*H)")
+    parser.add_argument("--max-pixels", type=int, default=MAX_DECODE_PIXELS, help="refuse larger inputs (W*H)")
 
 
 def add_evaluate_arguments(parser):
@@ -66,9 +68,11 @@ def add_compare_arguments(parser):
 
 def _upscaler(model, args):
     from srgan_tf.inference import Upscaler
+    from srgan_tf.inference.tiling import DEFAULT_TILE
     from srgan_tf.pretrained import default_model
 
-    return Upscaler.load(model or default_model(), args.backend, args.tile, args.tile_overlap)
+    tile = DEFAULT_TILE if args.tile is None else args.tile
+    return Upscaler.load(model or default_model(), args.backend, tile, args.tile_overlap)
 
 
 def run_upscale(args):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from tqdm.auto import tqdm
 
 from srgan_tf.errors import SRGANError
-from srgan_tf.imageio import DEFAULT_MAX_PIXELS, open_image
+from srgan_tf.imageio import MAX_DECODE_PIXELS, open_image
 from srgan_tf.messages import warn
 
 # How many skipped names a warning lists before "and N more".
@@ -58,7 +58,7 @@ def find_images(root):
     return found
 
 
-def scan_images(paths, min_size=0, max_pixels=DEFAULT_MAX_PIXELS, what="images"):
+def scan_images(paths, min_size=0, max_pixels=MAX_DECODE_PIXELS, what="images"):
     """Checks each file's header; returns a :class:`ScanResult` and warns once about skips.
 
     Args:

@@ -17,7 +17,7 @@ from srgan_tf.backends import METADATA_NAME, KerasBackend, load_backend
 from srgan_tf.data.scan import find_images
 from srgan_tf.errors import SRGANError
 from srgan_tf.export.parity import check_artifact, format_table, parity_inputs
-from srgan_tf.export.saved_model import DEFAULT_MAX_PIXELS, write_core_saved_model, write_saved_model
+from srgan_tf.export.saved_model import SERVING_MAX_PIXELS, write_core_saved_model, write_saved_model
 from srgan_tf.export.tflite import QUANTIZATIONS, io_quantization, representative_patches, write_tflite
 from srgan_tf.models import receptive_field_radius
 from srgan_tf.pretrained import get_card, is_named_model
@@ -81,7 +81,7 @@ def export_model(
     quantizations=QUANTIZATIONS,
     fixed_size=None,
     model_name="srgan",
-    max_pixels=DEFAULT_MAX_PIXELS,
+    max_pixels=SERVING_MAX_PIXELS,
     int8_io="float",
     print_fn=print,
 ):

@@ -21,7 +21,7 @@ import tensorflow as tf
 from srgan_tf.ranges import signed_to_unit, to_uint8
 
 # 4 MP of input (e.g. 2048x2048 -> 8192x8192 out) is already ~0.3 TFLOP at the paper size.
-DEFAULT_MAX_PIXELS = 2048 * 2048
+SERVING_MAX_PIXELS = 2048 * 2048
 
 FLOAT_SPEC = tf.TensorSpec([None, None, None, 3], tf.float32, name="images")
 BYTES_SPEC = tf.TensorSpec([None], tf.string, name="images")
@@ -66,7 +66,7 @@ def core_function(generator, pixels=False):
     return upscale_pixels
 
 
-def build_archive(generator, max_pixels=DEFAULT_MAX_PIXELS):
+def build_archive(generator, max_pixels=SERVING_MAX_PIXELS):
     """A ``keras.export.ExportArchive`` holding both serving signatures."""
     upscale = core_function(generator)
     archive = keras.export.ExportArchive()
@@ -109,7 +109,7 @@ def next_version(model_dir):
     return max(versions, default=0) + 1
 
 
-def write_saved_model(generator, out_dir, model_name="srgan", version=None, max_pixels=DEFAULT_MAX_PIXELS):
+def write_saved_model(generator, out_dir, model_name="srgan", version=None, max_pixels=SERVING_MAX_PIXELS):
     """Writes ``out_dir/saved_model/<model_name>/<version>/``; returns that path.
 
     The directory appears only when complete (written beside it, then renamed),

@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from srgan_tf.errors import SRGANError
-from srgan_tf.imageio import DEFAULT_MAX_PIXELS, open_image
+from srgan_tf.imageio import MAX_DECODE_PIXELS, open_image
 
 OUTPUT_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "webp": "WEBP"}
 _SIXTEEN_BIT_GRAY = ("I;16", "I;16B", "I;16L", "I;16N", "I")
@@ -59,7 +59,7 @@ def _read_png16(path):
     return rgb, alpha, gray
 
 
-def read_picture(path, max_pixels=DEFAULT_MAX_PIXELS):
+def read_picture(path, max_pixels=MAX_DECODE_PIXELS):
     """Reads ``path`` into a :class:`Picture`; raises SRGANError for unusable files."""
     path = os.fspath(path)
     image = open_image(path, max_pixels)
@@ -95,7 +95,8 @@ def read_picture(path, max_pixels=DEFAULT_MAX_PIXELS):
     return Picture(rgb, alpha, False, 8, icc)
 
 
-def _quantize(values, bits):
+def quantize(values, bits):
+    """[0, 1] floats -> uint8 (``bits`` 8) or uint16 (16), rounded half up."""
     peak = 65535.0 if bits == 16 else 255.0
     dtype = np.uint16 if bits == 16 else np.uint8
     return np.clip(np.floor(values * peak + 0.5), 0, peak).astype(dtype)
@@ -128,14 +129,14 @@ def write_picture(picture, path, fmt="png", overwrite=False, quality=95):
         _write_png16(picture, tmp, alpha)
     else:
         if picture.gray:
-            pixels = _quantize(luma(picture.rgb), bits)
+            pixels = quantize(luma(picture.rgb), bits)
             image = Image.fromarray(pixels, "I;16" if bits == 16 else "L")
             if alpha is not None:
-                image = Image.merge("LA", [image, Image.fromarray(_quantize(alpha, 8), "L")])
+                image = Image.merge("LA", [image, Image.fromarray(quantize(alpha, 8), "L")])
         else:
-            image = Image.fromarray(_quantize(picture.rgb, 8), "RGB")
+            image = Image.fromarray(quantize(picture.rgb, 8), "RGB")
             if alpha is not None:
-                image.putalpha(Image.fromarray(_quantize(alpha, 8), "L"))
+                image.putalpha(Image.fromarray(quantize(alpha, 8), "L"))
         options = {"icc_profile": picture.icc} if picture.icc else {}
         if pil_format in ("JPEG", "WEBP"):
             options["quality"] = quality
@@ -150,5 +151,5 @@ def _write_png16(picture, path, alpha):
     channels = [luma(picture.rgb)[..., None]] if picture.gray else [picture.rgb]
     if alpha is not None:
         channels.append(alpha[..., None])
-    pixels = _quantize(np.concatenate(channels, axis=-1), 16)
+    pixels = quantize(np.concatenate(channels, axis=-1), 16)
     tf.io.write_file(path, tf.io.encode_png(pixels))

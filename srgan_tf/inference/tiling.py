@@ -12,6 +12,9 @@ float rounding. The paper generator's radius is 40 LR pixels (see
 import numpy as np
 from tqdm.auto import tqdm
 
+DEFAULT_TILE = 256  # LR pixels per tile side: bounds memory, and large enough that context is cheap
+DEFAULT_OVERLAP = 40  # the paper generator's receptive-field radius, for models that do not say theirs
+
 
 def tile_boxes(height, width, tile, overlap):
     """``(core, context)`` boxes as (top, left, bottom, right) covering the image."""
@@ -29,7 +32,7 @@ def tile_boxes(height, width, tile, overlap):
     return boxes
 
 
-def tiled_bands(run, rgb, scale, tile=256, overlap=40, progress=False):
+def tiled_bands(run, rgb, scale, tile=DEFAULT_TILE, overlap=DEFAULT_OVERLAP, progress=False):
     """Yields ``(sr_top, band)`` row bands of the upscaled image, top to bottom.
 
     Each band is float32 ``(rows, s·W, 3)`` in [0, 1], made from one row of
@@ -67,7 +70,7 @@ def tiled_bands(run, rgb, scale, tile=256, overlap=40, progress=False):
     yield band_top * scale, band
 
 
-def upscale_tiled(run, rgb, scale, tile=256, overlap=40, progress=False):
+def upscale_tiled(run, rgb, scale, tile=DEFAULT_TILE, overlap=DEFAULT_OVERLAP, progress=False):
     """The whole upscaled image, float32 ``(s·H, s·W, 3)`` in [0, 1] (see :func:`tiled_bands`)."""
     height, width = rgb.shape[:2]
     out = np.empty((height * scale, width * scale, 3), np.float32)

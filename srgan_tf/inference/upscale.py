@@ -18,14 +18,12 @@ from tqdm.auto import tqdm
 
 from srgan_tf.backends import KerasBackend, load_backend, read_metadata
 from srgan_tf.errors import SRGANError
-from srgan_tf.imageio import DEFAULT_MAX_PIXELS, is_image_path
-from srgan_tf.inference.picture import Picture, _quantize, luma, output_path, read_picture, write_picture
+from srgan_tf.imageio import MAX_DECODE_PIXELS, is_image_path
+from srgan_tf.inference.picture import Picture, luma, output_path, quantize, read_picture, write_picture
 from srgan_tf.inference.pngstream import PNGStreamWriter
-from srgan_tf.inference.tiling import tiled_bands, upscale_tiled
+from srgan_tf.inference.tiling import DEFAULT_OVERLAP, DEFAULT_TILE, tiled_bands, upscale_tiled
 from srgan_tf.models.receptive_field import receptive_field_radius
 from srgan_tf.pretrained import default_model
-
-DEFAULT_TILE = 256
 
 
 @dataclass
@@ -50,7 +48,7 @@ class Upscaler:
             if isinstance(runner, KerasBackend):
                 overlap = receptive_field_radius(runner.generator)
             else:
-                overlap = int(metadata.get("receptive_field", 40))
+                overlap = int(metadata.get("receptive_field", DEFAULT_OVERLAP))
         return cls(runner, int(scale), int(overlap), tile)
 
     def bands(self, rgb, progress=False):
@@ -70,7 +68,7 @@ class Upscaler:
         return Picture(sr, alpha, picture.gray, picture.bits, picture.icc)
 
 
-def upscale(image, model=None, backend="auto", tile=DEFAULT_TILE, overlap=None, max_pixels=DEFAULT_MAX_PIXELS):
+def upscale(image, model=None, backend="auto", tile=DEFAULT_TILE, overlap=None, max_pixels=MAX_DECODE_PIXELS):
     """Upscales a path, a PIL image or an ``(H, W, 3)`` array.
 
     ``model``: a named model, a run dir, ``.keras``, SavedModel, ``.tflite`` or ``.onnx``, a
@@ -209,7 +207,7 @@ class BatchResult:
         return "; ".join(parts)
 
 
-def upscale_file(upscaler, path, out_path, fmt="png", overwrite=False, max_pixels=DEFAULT_MAX_PIXELS, progress=False):
+def upscale_file(upscaler, path, out_path, fmt="png", overwrite=False, max_pixels=MAX_DECODE_PIXELS, progress=False):
     """One file in, one file out; PNG without alpha is streamed band by band."""
     if os.path.exists(out_path) and not overwrite:
         raise FileExistsError(out_path)
@@ -224,12 +222,12 @@ def upscale_file(upscaler, path, out_path, fmt="png", overwrite=False, max_pixel
             for _, band in upscaler.bands(picture.rgb, progress):
                 if picture.gray:
                     band = luma(band)[..., None]
-                writer.write(_quantize(band, picture.bits))
+                writer.write(quantize(band, picture.bits))
         return out_path
     return write_picture(upscaler.upscale_picture(picture, progress), out_path, fmt, overwrite)
 
 
-def upscale_files(upscaler, inputs, out_dir, fmt="png", overwrite=False, max_pixels=DEFAULT_MAX_PIXELS, progress=True):
+def upscale_files(upscaler, inputs, out_dir, fmt="png", overwrite=False, max_pixels=MAX_DECODE_PIXELS, progress=True):
     """Upscales every input; a bad file is reported and skipped, the rest go on.
 
     ``out_dir`` None writes each output beside its input (see :func:`plan_outputs`).
