@@ -20,10 +20,8 @@ per step.
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -161,16 +159,12 @@ def _ours_cell(row):
 
 
 def worker(side, row, peer, repeats):
+    from common import median_time
+
     run = _peer_cell(row, peer) if side == "peer" else _ours_cell(row)
-    for _ in range(2):
-        run()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
+    median, times = median_time(run, repeats, warmup=2)
     per = STEPS if row in ("gan", "pretrain") else 1
-    print(json.dumps({"median": statistics.median(times) / per, "times": times}))
+    print(json.dumps({"median": median / per, "times": times}))
 
 
 # -- the driver ------------------------------------------------------------------------------------
