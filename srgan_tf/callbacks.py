@@ -20,6 +20,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from srgan_tf.atomic import atomic_path
 from srgan_tf.errors import SRGANError
 from srgan_tf.messages import warn
 from srgan_tf.metrics import psnr, ssim
@@ -140,13 +141,11 @@ class StepLogger(_HostStep):
             self._rewrite(rows)
 
     def _rewrite(self, rows):
-        tmp = f"{self.csv_path}.tmp"
-        with open(tmp, "w", newline="") as f:
+        with atomic_path(self.csv_path) as tmp, open(tmp, "w", newline="") as f:
             if self._fields:
                 writer = csv.DictWriter(f, fieldnames=self._fields)
                 writer.writeheader()
                 writer.writerows(rows)
-        os.replace(tmp, self.csv_path)
 
     def on_train_batch_end(self, batch, logs=None):
         previous = self._advance(batch)

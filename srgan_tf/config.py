@@ -21,10 +21,12 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from srgan_tf.atomic import atomic_path
 from srgan_tf.errors import SRGANError
 
 CONTENT_LOSSES = ("vgg54", "vgg22", "mse", "l1")
 PIXEL_LOSSES = ("mse", "l1")
+ADVERSARIAL_LOSSES = ("standard", "relativistic")
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 JIT_MODES = ("auto", "on", "off")
 STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
@@ -57,6 +59,7 @@ class LossConfig:
     content: str = "vgg54"
     content_weight: float = 1.0
     adversarial_weight: float = 1e-3
+    adversarial: str = "standard"  # SRGAN's GAN loss, or ESRGAN's "relativistic" average GAN
     pixel_weight: float = 0.0
     tv_weight: float = 0.0
     vgg_weights: str | None = "imagenet"
@@ -88,9 +91,11 @@ class TrainConfig:
     pretrain_steps: int = 1_000_000
     steps: int = 200_000
     pretrain_learning_rate: float = 1e-4
-    pretrain_learning_rate_decay_at: float = 1.0  # fraction of stage 1; 1.0: constant, as in the paper
+    # Fractions of the stage after which the rate is multiplied by learning_rate_decay: one
+    # number or a list of milestones (ESRGAN halves it four times).
+    pretrain_learning_rate_decay_at: float | list = 1.0  # 1.0: constant, as in the paper
     learning_rate: float = 1e-4
-    learning_rate_decay_at: float = 0.5  # fraction of stage 2 after which lr drops
+    learning_rate_decay_at: float | list = 0.5
     learning_rate_decay: float = 0.1  # 1e-4 -> 1e-5, as in the paper
     beta_1: float = 0.9
     beta_2: float = 0.999
@@ -173,7 +178,33 @@ def _presets():
             health_patience=100,
         ),
     )
-    return {c.name: c for c in (paper, srresnet, demo, finetune)}
+    esrgan = Config(
+        name="esrgan_x4",
+        # ESRGAN (Wang et al. 2018, §4.1 and its released training options): RRDBNet, 128 px HR
+        # patches; stage 1 L1 at 2e-4 halved every 200k of 1M steps; stage 2 perceptual loss on
+        # VGG19 conv5_4 *before* activation + 5e-3 relativistic GAN + 1e-2 L1, 1e-4 halved at
+        # 50k/100k/200k/300k of 400k. The discriminator is SRGAN's with ESRGAN's 100-unit dense layer.
+        model=ModelConfig(arch="rrdbnet", num_blocks=23, filters=64, growth=32, discriminator_dense_units=100),
+        loss=LossConfig(
+            pretrain_loss="l1",
+            content="vgg54",
+            vgg_before_activation=True,
+            adversarial="relativistic",
+            adversarial_weight=5e-3,
+            pixel_weight=1e-2,
+        ),
+        data=DataConfig(patch_size=128, batch_size=16),
+        train=TrainConfig(
+            pretrain_steps=1_000_000,
+            pretrain_learning_rate=2e-4,
+            pretrain_learning_rate_decay_at=[0.2, 0.4, 0.6, 0.8],
+            steps=400_000,
+            learning_rate=1e-4,
+            learning_rate_decay_at=[0.125, 0.25, 0.5, 0.75],
+            learning_rate_decay=0.5,
+        ),
+    )
+    return {c.name: c for c in (paper, srresnet, demo, finetune, esrgan)}
 
 
 PRESETS = tuple(_presets())
@@ -234,11 +265,9 @@ def load_config(source):
 
 def save_config(config, path):
     """Writes ``config`` as JSON (atomically: a crash never leaves half a file)."""
-    tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
         json.dump(config.to_dict(), f, indent=2, sort_keys=False)
         f.write("\n")
-    os.replace(tmp, path)
 
 
 def apply_overrides(config, overrides):
@@ -288,6 +317,11 @@ def _float_or_text(text):
 def _coerce(section, name, value):
     """Checks a value against its field's type; ints are accepted where floats are expected."""
     annotation = _field_type(section, name)
+    if annotation == float | list:
+        numbers = value if isinstance(value, list) else [value]
+        if not numbers or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in numbers):
+            raise SRGANError(f"{section}.{name} expects a number or a list of numbers, got {value!r}")
+        return [float(v) for v in value] if isinstance(value, list) else float(value)
     allowed = {int: (int,), float: (int, float), bool: (bool,), str: (str,)}
     optional = annotation in (str | None, int | None)
     base = {str | None: str, int | None: int}.get(annotation, annotation)
@@ -345,5 +379,14 @@ def validate(config):
     _check(t.jit in JIT_MODES, f"train.jit must be one of {JIT_MODES}, got {t.jit!r}")
     _check(t.strategy in STRATEGIES, f"train.strategy must be one of {STRATEGIES}, got {t.strategy!r}")
     for key in ("learning_rate_decay_at", "pretrain_learning_rate_decay_at"):
-        _check(0.0 <= getattr(t, key) <= 1.0, f"train.{key} must be in [0, 1]")
+        at = getattr(t, key)
+        milestones = at if isinstance(at, list) else [at]
+        _check(
+            all(0.0 <= v <= 1.0 for v in milestones) and milestones == sorted(milestones),
+            f"train.{key} must be a fraction in [0, 1] or an ascending list of them, got {at!r}",
+        )
+    _check(
+        lo.adversarial in ADVERSARIAL_LOSSES,
+        f"loss.adversarial must be one of {ADVERSARIAL_LOSSES}, got {lo.adversarial!r}",
+    )
     return config

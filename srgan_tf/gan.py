@@ -25,6 +25,11 @@ from srgan_tf.metrics import psnr, ssim
 from srgan_tf.ranges import signed_to_unit
 
 PIXEL_LOSSES = {"mse": losses.pixel_mse, "l1": losses.pixel_l1}
+# (generator loss, discriminator loss), each per example from (real_logits, fake_logits).
+ADVERSARIAL_LOSSES = {
+    "standard": (lambda real, fake: losses.generator_adversarial(fake), losses.discriminator_adversarial),
+    "relativistic": (losses.relativistic_generator, losses.relativistic_discriminator),
+}
 
 
 def _gradient_norm(optimizer, grads):
@@ -76,6 +81,8 @@ class SRGAN(keras.Model):
         content_weight, adversarial_weight, pixel_weight, tv_weight: the
             generator loss weights (pixel and TV terms are extras, 0 in the paper).
         pixel_loss: the stage-1 loss, "mse" (paper) or "l1".
+        adversarial: "standard" (SRGAN's −log D(G(LR))) or "relativistic" (ESRGAN's
+            relativistic average GAN: each side judged against the other's batch mean).
         feature_rescale: VGG feature scaling (1/12.75 in the paper).
     """
 
@@ -93,6 +100,7 @@ class SRGAN(keras.Model):
         tv_weight=0.0,
         pixel_loss="mse",
         feature_rescale=losses.VGG_FEATURE_RESCALE,
+        adversarial="standard",
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -100,6 +108,8 @@ class SRGAN(keras.Model):
             raise SRGANError(f"content loss {content!r} needs a VGG feature extractor")
         if pixel_loss not in PIXEL_LOSSES:
             raise SRGANError(f"pixel_loss must be one of {tuple(PIXEL_LOSSES)}, got {pixel_loss!r}")
+        if adversarial not in ADVERSARIAL_LOSSES:
+            raise SRGANError(f"adversarial must be one of {tuple(ADVERSARIAL_LOSSES)}, got {adversarial!r}")
         self.generator = generator
         self.discriminator = discriminator
         self.feature_extractor = feature_extractor
@@ -111,6 +121,7 @@ class SRGAN(keras.Model):
         self.tv_weight = tv_weight
         self.pixel_loss = pixel_loss
         self.feature_rescale = feature_rescale
+        self.adversarial = adversarial
         # Counts optimizer steps across resumes; "only first replica" so each replica may add 1.
         self.step = keras.Variable(0, dtype="int64", trainable=False, name="step", aggregation="only_first_replica")
         self._trackers = {name: keras.metrics.Mean(name=name) for name in ("psnr", "ssim")}
@@ -225,14 +236,15 @@ class SRGAN(keras.Model):
             fake_logits = self.discriminator(sr_images, training=True)
 
             content = self.content_loss(hr_images, sr_images)
-            adversarial = losses.generator_adversarial(fake_logits)
+            generator_adversarial, discriminator_adversarial = ADVERSARIAL_LOSSES[self.adversarial]
+            adversarial = generator_adversarial(real_logits, fake_logits)
             per_example = self.content_weight * content + self.adversarial_weight * adversarial
             if self.pixel_weight:
                 per_example += self.pixel_weight * PIXEL_LOSSES[self.pixel_loss](hr_images, sr_images)
             if self.tv_weight:
                 per_example += self.tv_weight * losses.total_variation(sr_images)
             g_loss = tf.nn.compute_average_loss(per_example)
-            d_loss = tf.nn.compute_average_loss(losses.discriminator_adversarial(real_logits, fake_logits))
+            d_loss = tf.nn.compute_average_loss(discriminator_adversarial(real_logits, fake_logits))
             g_scaled = self.generator_optimizer.scale_loss(g_loss)
             d_scaled = self.discriminator_optimizer.scale_loss(d_loss)
 

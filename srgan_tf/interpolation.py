@@ -10,6 +10,7 @@ import os
 
 import numpy as np
 
+from srgan_tf.atomic import atomic_path
 from srgan_tf.errors import SRGANError
 
 
@@ -62,7 +63,6 @@ def write_interpolation(model_a, model_b, alpha, out_path, overwrite=False):
         raise SRGANError(f"{out_path} exists; pass --overwrite to replace it")
     blended = interpolate_generators(model_a, model_b, alpha)
     os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
-    tmp = f"{out_path[: -len('.keras')]}.partial.keras"
-    blended.save(tmp)
-    os.replace(tmp, out_path)
+    with atomic_path(out_path) as tmp:
+        blended.save(tmp)
     return out_path

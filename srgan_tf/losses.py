@@ -59,3 +59,50 @@ def total_variation(sr_images):
     dy = tf.abs(sr_images[:, 1:, :, :] - sr_images[:, :-1, :, :])
     dx = tf.abs(sr_images[:, :, 1:, :] - sr_images[:, :, :-1, :])
     return _per_example_mean(dy) + _per_example_mean(dx)
+
+
+def _global_batch_mean(values):
+    """Mean over the *global* batch: under tf.distribute, every replica's examples.
+
+    The relativistic loss compares each example with the mean over the batch; a per-replica
+    mean would make the loss (and the trained model) depend on the number of replicas.
+    ``all_reduce`` is differentiable (its gradient is the all-reduced gradient), so the
+    generator is trained through the other replicas' fakes too, as on one device.
+    """
+    values = tf.cast(values, tf.float32)
+    replica = tf.distribute.get_replica_context()
+    if replica is None or replica.num_replicas_in_sync == 1:
+        return tf.reduce_mean(values)
+    total, count = replica.all_reduce(
+        tf.distribute.ReduceOp.SUM, [tf.reduce_sum(values), tf.cast(tf.size(values), tf.float32)]
+    )
+    return total / count
+
+
+def _bce(labels_value, logits):
+    return _per_example_mean(
+        tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.fill(tf.shape(logits), labels_value), logits=logits)
+    )
+
+
+def relativistic_discriminator(real_logits, fake_logits):
+    """ESRGAN's relativistic average discriminator loss (Wang et al. 2018, eq. 2), from logits.
+
+    ``D_Ra(a, b) = σ(C(a) − E[C(b)])``; the loss is the mean of −log D_Ra(HR, SR) and
+    −log(1 − D_Ra(SR, HR)), halved as in ESRGAN's released code, whose λ = 5e-3 assumes it.
+    """
+    real_logits = tf.cast(real_logits, tf.float32)
+    fake_logits = tf.cast(fake_logits, tf.float32)
+    real = _bce(1.0, real_logits - _global_batch_mean(fake_logits))
+    fake = _bce(0.0, fake_logits - _global_batch_mean(real_logits))
+    return 0.5 * (real + fake)
+
+
+def relativistic_generator(real_logits, fake_logits):
+    """ESRGAN's relativistic average generator loss (eq. 3): the discriminator's labels swapped,
+    so the generator learns from the real images' logits too, not only from its own."""
+    real_logits = tf.cast(real_logits, tf.float32)
+    fake_logits = tf.cast(fake_logits, tf.float32)
+    real = _bce(0.0, real_logits - _global_batch_mean(fake_logits))
+    fake = _bce(1.0, fake_logits - _global_batch_mean(real_logits))
+    return 0.5 * (real + fake)

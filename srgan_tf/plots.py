@@ -12,13 +12,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from srgan_tf.atomic import atomic_path
+
 
 def _save(figure, path):
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    tmp = f"{os.path.splitext(path)[0]}.partial.png"
-    figure.savefig(tmp, dpi=100, bbox_inches="tight")
-    plt.close(figure)
-    os.replace(tmp, path)
+    try:
+        with atomic_path(path) as tmp:
+            figure.savefig(tmp, dpi=100, bbox_inches="tight")
+    finally:
+        plt.close(figure)
     return path
 
 

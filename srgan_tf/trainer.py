@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import keras
 import tensorflow as tf
 
+from srgan_tf.atomic import atomic_path
 from srgan_tf.callbacks import (
     CheckpointSaver,
     GANHealth,
@@ -74,9 +75,8 @@ class RunDir:
 
 def save_model_atomically(model, path):
     """``model.save`` to a temporary name, then rename: a crash never leaves half a file."""
-    tmp = f"{path[: -len('.keras')]}.partial.keras"
-    model.save(tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        model.save(tmp)
 
 
 def _check_run_dir_config(run, config):
@@ -103,18 +103,21 @@ def _optimizer(learning_rate, config):
 
 
 def learning_rate_schedule(config, stage):
-    """Constant, or one step down by ``learning_rate_decay`` part-way through the stage.
+    """Constant, or multiplied by ``learning_rate_decay`` at each milestone (fractions of the stage).
 
-    The paper: stage 1 constant 1e-4; stage 2 1e-4 for the first half, then 1e-5.
+    The paper: stage 1 constant 1e-4; stage 2 1e-4 for the first half, then 1e-5. ESRGAN:
+    halved at four milestones.
     """
     t = config.train
     if stage == "pretrain":
         rate, steps, decay_at = t.pretrain_learning_rate, t.pretrain_steps, t.pretrain_learning_rate_decay_at
     else:
         rate, steps, decay_at = t.learning_rate, t.steps, t.learning_rate_decay_at
-    boundary = int(steps * decay_at)
-    if 0 < boundary < steps:
-        return keras.optimizers.schedules.PiecewiseConstantDecay([boundary], [rate, rate * t.learning_rate_decay])
+    milestones = decay_at if isinstance(decay_at, list) else [decay_at]
+    boundaries = sorted({int(steps * at) for at in milestones if 0 < int(steps * at) < steps})
+    if boundaries:
+        values = [rate * t.learning_rate_decay**k for k in range(len(boundaries) + 1)]
+        return keras.optimizers.schedules.PiecewiseConstantDecay(boundaries, values)
     return rate
 
 
@@ -182,6 +185,7 @@ def build_stage_model(config, stage, init_generator=None, feature_extractor=None
             tv_weight=lo.tv_weight,
             pixel_loss=lo.pretrain_loss,
             feature_rescale=lo.vgg_feature_rescale,
+            adversarial=lo.adversarial,
         )
         rate = _on_model_step(learning_rate_schedule(config, stage), model)
         model.compile(

@@ -10,7 +10,7 @@ from srgan_tf.config import PRESETS, apply_overrides, save_config
 
 
 def test_presets_are_valid_and_paper_values():
-    assert set(PRESETS) == {"srgan_x4", "srresnet_x4", "demo", "finetune_x4"}
+    assert set(PRESETS) == {"srgan_x4", "srresnet_x4", "demo", "finetune_x4", "esrgan_x4"}
     paper = load_config("srgan_x4")
     assert (paper.model.num_blocks, paper.model.filters, paper.model.scale) == (16, 64, 4)
     assert paper.loss.content == "vgg54" and paper.loss.adversarial_weight == 1e-3
@@ -19,6 +19,44 @@ def test_presets_are_valid_and_paper_values():
     assert load_config("srresnet_x4").train.steps == 0
     demo = load_config("demo")
     assert demo.loss.vgg_weights is None and demo.loss.content == "mse"  # offline
+
+
+def test_esrgan_preset_carries_the_esrgan_recipe():
+    from srgan_tf.config import ADVERSARIAL_LOSSES as CONFIG_CHOICES
+    from srgan_tf.gan import ADVERSARIAL_LOSSES
+    from srgan_tf.models import architecture_of
+    from srgan_tf.trainer import learning_rate_schedule
+
+    esrgan = load_config("esrgan_x4")
+    assert architecture_of(esrgan.model) == {
+        "arch": "rrdbnet", "scale": 4, "num_blocks": 23, "features": 64, "growth": 32
+    }  # fmt: skip
+    lo = esrgan.loss
+    assert (lo.adversarial, lo.adversarial_weight, lo.pixel_weight, lo.pretrain_loss) == (
+        "relativistic",
+        5e-3,
+        1e-2,
+        "l1",
+    )
+    assert lo.content == "vgg54" and lo.vgg_before_activation
+    assert (esrgan.data.patch_size, esrgan.data.batch_size) == (128, 16)
+    # Stage 2: 1e-4 halved at 50k, 100k, 200k and 300k of 400k steps; stage 1: 2e-4 halved every 200k.
+    gan = learning_rate_schedule(esrgan, "gan")
+    rates = [float(gan(step)) for step in (0, 50_000, 100_000, 200_000, 300_000, 399_999)]
+    assert rates == pytest.approx([1e-4, 1e-4, 5e-5, 2.5e-5, 1.25e-5, 6.25e-6])
+    pretrain = learning_rate_schedule(esrgan, "pretrain")
+    assert float(pretrain(200_001)) == pytest.approx(1e-4) and float(pretrain(999_999)) == pytest.approx(1.25e-5)
+    assert set(ADVERSARIAL_LOSSES) == set(CONFIG_CHOICES)  # the config's names are the step's
+
+
+def test_learning_rate_milestones_are_checked():
+    config = apply_overrides(get_preset("demo"), ["train.learning_rate_decay_at=[0.25, 0.75]"])
+    assert config.train.learning_rate_decay_at == [0.25, 0.75]
+    for bad in ("[0.75, 0.25]", "1.5", "[x]"):
+        with pytest.raises(SRGANError, match="learning_rate_decay_at"):
+            apply_overrides(get_preset("demo"), [f"train.learning_rate_decay_at={bad}"])
+    with pytest.raises(SRGANError, match="loss.adversarial must be one of"):
+        apply_overrides(get_preset("demo"), ["loss.adversarial=wgan"])
 
 
 def test_finetune_preset_has_the_shipped_recipes_architecture():

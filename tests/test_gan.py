@@ -254,16 +254,21 @@ def _plain_nets():
     return generator, discriminator
 
 
-@pytest.mark.parametrize("stage", ["pretrain", "gan"])
+@pytest.mark.parametrize("stage", ["pretrain", "gan", "gan_relativistic"])
 def test_one_and_two_replicas_log_and_update_alike(stage):
     """The same global batch on 1 and on 2 replicas: equal logged losses and gradient norms (of
-    the global gradient, not one replica's share), equal updates."""
+    the global gradient, not one replica's share), equal updates — also for the relativistic
+    loss, whose batch means must span both replicas' examples."""
     lr, hr = _batch(4)
     data = tf.data.Dataset.from_tensors((lr, hr)).repeat()
 
     def build():
         generator, discriminator = _plain_nets()
-        model = SRGAN(generator) if stage == "pretrain" else SRGAN(generator, discriminator, content="mse")
+        if stage == "pretrain":
+            model = SRGAN(generator)
+        else:
+            adversarial = "relativistic" if stage.endswith("relativistic") else "standard"
+            model = SRGAN(generator, discriminator, content="mse", adversarial_weight=0.1, adversarial=adversarial)
         model.compile(keras.optimizers.SGD(0.1), None if stage == "pretrain" else keras.optimizers.SGD(0.1))
         model.build_optimizers()
         return model
@@ -278,8 +283,10 @@ def test_one_and_two_replicas_log_and_update_alike(stage):
         keys = ("g_loss", "d_loss", "content_loss", "d_real", "g_grad_norm", "d_grad_norm")
     for key in keys:
         np.testing.assert_allclose(logs[1][key], logs[0][key], rtol=1e-5, err_msg=key)
-    for a, b in zip(single.generator.weights, double.generator.weights):
-        np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-5, atol=1e-6, err_msg=a.path)
+    networks = ["generator"] if stage == "pretrain" else ["generator", "discriminator"]
+    for network in networks:
+        for a, b in zip(getattr(single, network).weights, getattr(double, network).weights):
+            np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-5, atol=1e-6, err_msg=a.path)
 
 
 def test_synchronised_batch_norm_makes_two_replicas_train_as_one():

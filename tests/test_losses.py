@@ -33,6 +33,22 @@ def test_adversarial_losses(rng):
     np.testing.assert_allclose(losses.discriminator_adversarial(real, fake), expected, rtol=1e-5)
 
 
+def test_relativistic_average_losses_follow_esrgan_equations(rng):
+    # ESRGAN eq. 1-3: D_Ra(a, b) = sigmoid(C(a) - mean C(b)); per example, halved as in its code.
+    real = rng.normal(size=(5, 1)).astype(np.float32) * 3
+    fake = rng.normal(size=(5, 1)).astype(np.float32) * 3
+    d_real_vs_fake = 1 / (1 + np.exp(-(real[:, 0].astype(np.float64) - fake.mean())))
+    d_fake_vs_real = 1 / (1 + np.exp(-(fake[:, 0].astype(np.float64) - real.mean())))
+    expected_d = 0.5 * (-np.log(d_real_vs_fake) - np.log(1 - d_fake_vs_real))
+    expected_g = 0.5 * (-np.log(1 - d_real_vs_fake) - np.log(d_fake_vs_real))
+    np.testing.assert_allclose(losses.relativistic_discriminator(real, fake), expected_d, rtol=1e-5)
+    np.testing.assert_allclose(losses.relativistic_generator(real, fake), expected_g, rtol=1e-5)
+    # Only differences count: shifting every logit by a constant changes nothing.
+    np.testing.assert_allclose(
+        losses.relativistic_generator(real + 7, fake + 7), losses.relativistic_generator(real, fake), rtol=1e-5
+    )
+
+
 def test_adversarial_is_stable_for_extreme_logits():
     value = losses.generator_adversarial(np.array([[-200.0]], np.float32)).numpy()
     assert np.isfinite(value).all() and value[0] == pytest.approx(200.0)

@@ -103,7 +103,7 @@ def test_models_command_lists_every_card():
     result = _srgan("models")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
-    assert [line.split(":")[0].replace(" [default]", "") for line in lines] == list(named_models())
+    assert [line.split(" ")[0].rstrip(":") for line in lines] == list(named_models())
 
 
 def test_a_named_model_works_as_model_everywhere(tmp_path, monkeypatch, rng, photos):

@@ -4,10 +4,9 @@ The file carries srgan_tf's metadata (scale, ranges, config hash) as ONNX
 ``metadata_props``, so a consumer needs nothing beside it.
 """
 
-import os
-
 import tensorflow as tf
 
+from srgan_tf.atomic import atomic_path
 from srgan_tf.errors import SRGANError
 from srgan_tf.export.saved_model import core_function
 
@@ -35,7 +34,6 @@ def write_onnx(generator, path, metadata, opset=DEFAULT_OPSET):
     for key, value in metadata.items():
         entry = model_proto.metadata_props.add()
         entry.key, entry.value = str(key), str(value)
-    tmp = f"{path}.partial"
-    onnx.save(model_proto, tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        onnx.save(model_proto, tmp)
     return path

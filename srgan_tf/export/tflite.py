@@ -21,6 +21,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
+from srgan_tf.atomic import atomic_path
 from srgan_tf.errors import SRGANError
 
 QUANTIZATIONS = ("float32", "float16", "dynamic", "int8")
@@ -92,12 +93,10 @@ def op_names(tflite_path):
 def write_tflite(core_saved_model, path, quantization="float32", representative=None, io="float"):
     """Converts and writes atomically; refuses a model that needs Flex ops."""
     data = convert(core_saved_model, quantization, representative, io)
-    tmp = f"{path}.partial"
-    with open(tmp, "wb") as f:
-        f.write(data)
-    flex = [name for name in op_names(tmp) if name.startswith("Flex")]
-    if flex:
-        os.remove(tmp)
-        raise SRGANError(f"TFLite {quantization} model needs Flex ops {flex}; phones without them cannot run it")
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:
+            f.write(data)
+        flex = [name for name in op_names(tmp) if name.startswith("Flex")]
+        if flex:
+            raise SRGANError(f"TFLite {quantization} model needs Flex ops {flex}; phones without them cannot run it")
     return path

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps
 
+from srgan_tf.atomic import atomic_path
 from srgan_tf.errors import SRGANError
 from srgan_tf.imageio import MAX_DECODE_PIXELS, open_image
 
@@ -122,26 +123,24 @@ def write_picture(picture, path, fmt="png", overwrite=False, quality=95):
     pil_format = OUTPUT_FORMATS[fmt]
     bits = picture.bits if pil_format == "PNG" else 8
     alpha = picture.alpha if pil_format != "JPEG" else None
-    root, ext = os.path.splitext(path)
-    tmp = f"{root}.partial{ext}"
     os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", exist_ok=True)
-    if bits == 16 and (not picture.gray or alpha is not None):
-        _write_png16(picture, tmp, alpha)
-    else:
-        if picture.gray:
-            pixels = quantize(luma(picture.rgb), bits)
-            image = Image.fromarray(pixels, "I;16" if bits == 16 else "L")
-            if alpha is not None:
-                image = Image.merge("LA", [image, Image.fromarray(quantize(alpha, 8), "L")])
+    with atomic_path(path) as tmp:
+        if bits == 16 and (not picture.gray or alpha is not None):
+            _write_png16(picture, tmp, alpha)
         else:
-            image = Image.fromarray(quantize(picture.rgb, 8), "RGB")
-            if alpha is not None:
-                image.putalpha(Image.fromarray(quantize(alpha, 8), "L"))
-        options = {"icc_profile": picture.icc} if picture.icc else {}
-        if pil_format in ("JPEG", "WEBP"):
-            options["quality"] = quality
-        image.save(tmp, pil_format, **options)
-    os.replace(tmp, path)
+            if picture.gray:
+                pixels = quantize(luma(picture.rgb), bits)
+                image = Image.fromarray(pixels, "I;16" if bits == 16 else "L")
+                if alpha is not None:
+                    image = Image.merge("LA", [image, Image.fromarray(quantize(alpha, 8), "L")])
+            else:
+                image = Image.fromarray(quantize(picture.rgb, 8), "RGB")
+                if alpha is not None:
+                    image.putalpha(Image.fromarray(quantize(alpha, 8), "L"))
+            options = {"icc_profile": picture.icc} if picture.icc else {}
+            if pil_format in ("JPEG", "WEBP"):
+                options["quality"] = quality
+            image.save(tmp, pil_format, **options)
     return path
 
 

@@ -1,0 +1,1 @@
+"""Generators trained elsewhere, converted to srgan_tf's Keras networks from their own files."""
