@@ -134,10 +134,9 @@ def _ours_cell(row):
     config = apply_overrides(get_preset("srgan_x4"), ["loss.vgg_weights=null", "train.jit=off"])
     if row in ("gan", "pretrain"):
         from srgan_tf.data import make_training_data
-        from srgan_tf.models import build_feature_extractor
-        from srgan_tf.trainer import build_stage_model
+        from srgan_tf.stages import build_feature_extractor_from_config, build_stage_model
 
-        vgg = build_feature_extractor("vgg54", weights=None) if row == "gan" else None
+        vgg = build_feature_extractor_from_config(config) if row == "gan" else None  # vgg54, no weights
         model = build_stage_model(config, row, feature_extractor=vgg)
         data = tf.data.Dataset.from_tensors(next(iter(make_training_data(config)[0]))).repeat()
         return lambda: model.fit(data, steps_per_epoch=STEPS, epochs=1, verbose=0)

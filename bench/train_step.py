@@ -24,7 +24,7 @@ from common import machine_line, median_time, print_table  # noqa: E402
 
 from srgan_tf.config import apply_overrides, get_preset  # noqa: E402
 from srgan_tf.data import make_training_data  # noqa: E402
-from srgan_tf.trainer import build_stage_model  # noqa: E402
+from srgan_tf.stages import build_feature_extractor_from_config, build_stage_model  # noqa: E402
 
 CONFIGS = {
     "paper": ("srgan_x4", ["loss.vgg_weights=null"], 3),
@@ -34,11 +34,7 @@ CONFIGS = {
 
 def time_stage(config, stage, jit, steps, repeats):
     config = apply_overrides(config, [f"train.jit={'on' if jit else 'off'}"])
-    vgg = None
-    if stage == "gan" and config.loss.content.startswith("vgg"):
-        from srgan_tf.models import build_feature_extractor
-
-        vgg = build_feature_extractor(config.loss.content, weights=None)
+    vgg = build_feature_extractor_from_config(config) if stage == "gan" else None  # the configs have no weights
     model = build_stage_model(config, stage, feature_extractor=vgg)
     batch = next(iter(make_training_data(config)[0]))
     data = tf.data.Dataset.from_tensors(batch).repeat()

@@ -23,7 +23,9 @@ WORKLOADS = {"train": "training", "launch-local": None}
 
 def _add_config_args(parser):
     parser.add_argument(
-        "--config", default="demo", help="preset name (demo, finetune_x4, srresnet_x4, srgan_x4) or JSON/YAML file"
+        "--config",
+        default="demo",
+        help="preset name (demo, finetune_x4, srresnet_x4, srgan_x4, esrgan_x4) or JSON/YAML file",
     )
     parser.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="override, e.g. model.scale=2"

@@ -20,9 +20,12 @@ import keras
 import tensorflow as tf
 
 from srgan_tf import losses
+from srgan_tf.config import LossConfig
 from srgan_tf.errors import SRGANError
 from srgan_tf.metrics import psnr, ssim
 from srgan_tf.ranges import signed_to_unit
+
+_LOSS = LossConfig()  # the constructor's defaults are the config's
 
 PIXEL_LOSSES = {"mse": losses.pixel_mse, "l1": losses.pixel_l1}
 # (generator loss, discriminator loss), each per example from (real_logits, fake_logits).
@@ -77,13 +80,17 @@ class SRGAN(keras.Model):
         discriminator: HR [-1, 1] -> logits, or None for stage 1 (SRResNet).
         feature_extractor: frozen VGG features for a "vgg*" content loss.
         scale: the generator's factor; validation shaves this many border pixels.
+
+        The rest are the config's ``loss`` section, by the same names and with the same
+        defaults (:class:`~srgan_tf.config.LossConfig`):
+
         content: "vgg54"/"vgg22" (needs ``feature_extractor``), "mse" or "l1".
         content_weight, adversarial_weight, pixel_weight, tv_weight: the
             generator loss weights (pixel and TV terms are extras, 0 in the paper).
-        pixel_loss: the stage-1 loss, "mse" (paper) or "l1".
         adversarial: "standard" (SRGAN's −log D(G(LR))) or "relativistic" (ESRGAN's
             relativistic average GAN: each side judged against the other's batch mean).
-        feature_rescale: VGG feature scaling (1/12.75 in the paper).
+        pretrain_loss: the stage-1 loss, "mse" (paper) or "l1"; also stage 2's pixel term.
+        vgg_feature_rescale: VGG feature scaling (1/12.75 in the paper).
     """
 
     def __init__(
@@ -93,21 +100,21 @@ class SRGAN(keras.Model):
         feature_extractor=None,
         *,
         scale=4,
-        content="vgg54",
-        content_weight=1.0,
-        adversarial_weight=1e-3,
-        pixel_weight=0.0,
-        tv_weight=0.0,
-        pixel_loss="mse",
-        feature_rescale=losses.VGG_FEATURE_RESCALE,
-        adversarial="standard",
+        content=_LOSS.content,
+        content_weight=_LOSS.content_weight,
+        adversarial_weight=_LOSS.adversarial_weight,
+        adversarial=_LOSS.adversarial,
+        pixel_weight=_LOSS.pixel_weight,
+        tv_weight=_LOSS.tv_weight,
+        pretrain_loss=_LOSS.pretrain_loss,
+        vgg_feature_rescale=_LOSS.vgg_feature_rescale,
         **kwargs,
     ):
         super().__init__(**kwargs)
         if discriminator is not None and content.startswith("vgg") and feature_extractor is None:
             raise SRGANError(f"content loss {content!r} needs a VGG feature extractor")
-        if pixel_loss not in PIXEL_LOSSES:
-            raise SRGANError(f"pixel_loss must be one of {tuple(PIXEL_LOSSES)}, got {pixel_loss!r}")
+        if pretrain_loss not in PIXEL_LOSSES:
+            raise SRGANError(f"pretrain_loss must be one of {tuple(PIXEL_LOSSES)}, got {pretrain_loss!r}")
         if adversarial not in ADVERSARIAL_LOSSES:
             raise SRGANError(f"adversarial must be one of {tuple(ADVERSARIAL_LOSSES)}, got {adversarial!r}")
         self.generator = generator
@@ -119,8 +126,8 @@ class SRGAN(keras.Model):
         self.adversarial_weight = adversarial_weight
         self.pixel_weight = pixel_weight
         self.tv_weight = tv_weight
-        self.pixel_loss = pixel_loss
-        self.feature_rescale = feature_rescale
+        self.pretrain_loss = pretrain_loss
+        self.vgg_feature_rescale = vgg_feature_rescale
         self.adversarial = adversarial
         # Counts optimizer steps across resumes; "only first replica" so each replica may add 1.
         self.step = keras.Variable(0, dtype="int64", trainable=False, name="step", aggregation="only_first_replica")
@@ -185,7 +192,7 @@ class SRGAN(keras.Model):
         # through VGG for the 16 SR images only, not for all 32.
         hr_features = tf.stop_gradient(self.feature_extractor(hr_images, training=False))
         sr_features = self.feature_extractor(sr_images, training=False)
-        return losses.feature_mse(hr_features, sr_features, self.feature_rescale)
+        return losses.feature_mse(hr_features, sr_features, self.vgg_feature_rescale)
 
     # -- steps ------------------------------------------------------------------
 
@@ -218,7 +225,7 @@ class SRGAN(keras.Model):
     def _pretrain_step(self, lr_images, hr_images):
         with tf.GradientTape() as tape:
             sr_images = self.generator(lr_images, training=True)
-            per_example = PIXEL_LOSSES[self.pixel_loss](hr_images, sr_images)
+            per_example = PIXEL_LOSSES[self.pretrain_loss](hr_images, sr_images)
             loss = tf.nn.compute_average_loss(per_example)
             scaled = self.generator_optimizer.scale_loss(loss)
         variables = self.generator.trainable_variables
@@ -240,7 +247,7 @@ class SRGAN(keras.Model):
             adversarial = generator_adversarial(real_logits, fake_logits)
             per_example = self.content_weight * content + self.adversarial_weight * adversarial
             if self.pixel_weight:
-                per_example += self.pixel_weight * PIXEL_LOSSES[self.pixel_loss](hr_images, sr_images)
+                per_example += self.pixel_weight * PIXEL_LOSSES[self.pretrain_loss](hr_images, sr_images)
             if self.tv_weight:
                 per_example += self.tv_weight * losses.total_variation(sr_images)
             g_loss = tf.nn.compute_average_loss(per_example)

@@ -10,9 +10,7 @@ Paper: Ledig et al. 2017, eq. 3-6 (https://arxiv.org/abs/1609.04802).
 
 import tensorflow as tf
 
-# The paper rescales VGG feature maps by 1/12.75 so the content loss is of the
-# same order as pixel MSE (≈ 0.006 on the squared error).
-VGG_FEATURE_RESCALE = 1.0 / 12.75
+from srgan_tf.config import VGG_FEATURE_RESCALE
 
 
 def _per_example_mean(values):

@@ -1,29 +1,18 @@
 """Config -> run directory: the paper's two stages, each a resumable Keras ``fit``.
 
-A run directory is self-contained::
-
-    RUN/config.json              the resolved config (later commands need nothing else)
-    RUN/checkpoints/{pretrain,gan}/   both networks, both optimizers, the step (last K)
-    RUN/logs/{pretrain,gan}/     TensorBoard scalars and images; RUN/logs/*.csv per-step scalars
-    RUN/samples/*.png            bicubic | SR | HR after every epoch; loss curves at the end
-    RUN/srresnet.keras           the stage-1 generator (SRResNet)
-    RUN/generator.keras          the final generator
-
-Running the same command again continues from the last checkpoint: a
-finished stage is skipped, stage 2 starts from ``srresnet.keras``, and each
-stage ends exactly at its configured step count.
+The networks and the compiled model of a stage come from :mod:`srgan_tf.stages`; the run
+directory's layout is :mod:`srgan_tf.run_dir`. Running the same command again continues
+from the last checkpoint: a finished stage is skipped, stage 2 starts from
+``srresnet.keras``, and each stage ends exactly at its configured step count.
 """
 
 import math
 import os
 import shutil
 import warnings
-from dataclasses import dataclass
 
-import keras
 import tensorflow as tf
 
-from srgan_tf.atomic import atomic_path
 from srgan_tf.callbacks import (
     CheckpointSaver,
     GANHealth,
@@ -37,178 +26,18 @@ from srgan_tf.config import load_config, save_config
 from srgan_tf.data import make_training_data, make_validation_data, train_split, val_split
 from srgan_tf.distributed import is_chief, worker_scratch_dir
 from srgan_tf.errors import SRGANError
-from srgan_tf.gan import SRGAN
 from srgan_tf.messages import warn
-from srgan_tf.models import architecture_of, build_discriminator, build_feature_extractor, build_from_architecture
 from srgan_tf.plots import plot_loss_curves
-from srgan_tf.runtime import make_strategy, precision_policy, resolve_jit, seed_everything
+from srgan_tf.run_dir import RunDir, check_resumable, save_model_atomically
+from srgan_tf.runtime import make_strategy, precision_policy, seed_everything
+from srgan_tf.stages import (
+    build_feature_extractor_from_config,
+    build_stage_model,
+    init_weights,
+    stage_checkpoint,
+)
 
 STAGES = ("pretrain", "gan")
-
-
-@dataclass
-class RunDir:
-    """The paths inside a run directory."""
-
-    root: str
-
-    def __post_init__(self):
-        self.root = os.fspath(self.root)
-
-    config = property(lambda self: os.path.join(self.root, "config.json"))
-    srresnet = property(lambda self: os.path.join(self.root, "srresnet.keras"))
-    generator = property(lambda self: os.path.join(self.root, "generator.keras"))
-    samples = property(lambda self: os.path.join(self.root, "samples"))
-
-    def checkpoints(self, stage):
-        return os.path.join(self.root, "checkpoints", stage)
-
-    def logs(self, stage):
-        return os.path.join(self.root, "logs", stage)
-
-    def csv(self, stage):
-        return os.path.join(self.root, "logs", f"{stage}.csv")
-
-    def loss_curves(self, stage):
-        return os.path.join(self.samples, f"{stage}_loss_curves.png")
-
-
-def save_model_atomically(model, path):
-    """``model.save`` to a temporary name, then rename: a crash never leaves half a file."""
-    with atomic_path(path) as tmp:
-        model.save(tmp)
-
-
-def _check_run_dir_config(run, config):
-    """Re-running in a run dir must not silently change the networks being resumed."""
-    if not os.path.exists(run.config):
-        return
-    old = load_config(run.config)
-    for section in ("model", "loss"):
-        if getattr(old, section) != getattr(config, section):
-            raise SRGANError(
-                f"{run.root} was trained with a different {section} config; use a new --run-dir "
-                "or the same settings to resume"
-            )
-    if old.data.patch_size != config.data.patch_size:
-        raise SRGANError(f"{run.root} was trained with data.patch_size={old.data.patch_size}")
-
-
-def _optimizer(learning_rate, config):
-    t = config.train
-    optimizer = keras.optimizers.Adam(learning_rate, beta_1=t.beta_1, beta_2=t.beta_2)
-    if t.precision == "mixed_float16":
-        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
-    return optimizer
-
-
-def learning_rate_schedule(config, stage):
-    """Constant, or multiplied by ``learning_rate_decay`` at each milestone (fractions of the stage).
-
-    The paper: stage 1 constant 1e-4; stage 2 1e-4 for the first half, then 1e-5. ESRGAN:
-    halved at four milestones.
-    """
-    t = config.train
-    if stage == "pretrain":
-        rate, steps, decay_at = t.pretrain_learning_rate, t.pretrain_steps, t.pretrain_learning_rate_decay_at
-    else:
-        rate, steps, decay_at = t.learning_rate, t.steps, t.learning_rate_decay_at
-    milestones = decay_at if isinstance(decay_at, list) else [decay_at]
-    boundaries = sorted({int(steps * at) for at in milestones if 0 < int(steps * at) < steps})
-    if boundaries:
-        values = [rate * t.learning_rate_decay**k for k in range(len(boundaries) + 1)]
-        return keras.optimizers.schedules.PiecewiseConstantDecay(boundaries, values)
-    return rate
-
-
-def _on_model_step(schedule, model):
-    """``schedule`` evaluated at the model's step instead of the optimizer's iterations.
-
-    A LossScaleOptimizer does not advance its inner optimizer's iterations on the steps it
-    skips (non-finite gradients), and skips differ between G and D, so an iterations-based
-    decay would drift from the configured step, differently for each network.
-    """
-    if not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
-        return schedule
-    return lambda: schedule(model.step)
-
-
-def _compile_options(config):
-    return {"jit_compile": resolve_jit(config.train.jit), "steps_per_execution": config.train.steps_per_execution}
-
-
-def init_weights(spec):
-    """The generator weights ``spec`` names: a named model, a ``.keras`` file or a run dir."""
-    from srgan_tf.backends import KerasBackend
-
-    return KerasBackend(spec).generator.get_weights()
-
-
-def build_stage_model(config, stage, init_generator=None, feature_extractor=None):
-    """Builds and compiles the SRGAN model for ``stage`` (call inside the strategy scope).
-
-    ``init_generator``: generator weights to start from — a list of arrays, or a named
-    model / ``.keras`` / run dir (see :func:`init_weights`).
-    """
-    m, lo = config.model, config.loss
-    generator = build_from_architecture(architecture_of(m), sync_batch_norm=m.sync_batch_norm)
-    if init_generator is not None:
-        weights = init_weights(init_generator) if isinstance(init_generator, (str, os.PathLike)) else init_generator
-        if [tuple(w.shape) for w in weights] != [tuple(v.shape) for v in generator.weights]:
-            source = init_generator if isinstance(init_generator, (str, os.PathLike)) else "the initial weights"
-            raise SRGANError(
-                f"the generator in {source} does not match model {m.num_blocks} blocks / {m.filters} "
-                f"filters / x{m.scale}; set model.* to its architecture"
-            )
-        generator.set_weights(weights)
-    if stage == "pretrain":
-        model = SRGAN(generator, scale=m.scale, pixel_loss=lo.pretrain_loss)
-        rate = _on_model_step(learning_rate_schedule(config, stage), model)
-        model.compile(_optimizer(rate, config), **_compile_options(config))
-    else:
-        discriminator = build_discriminator(
-            config.data.patch_size,
-            m.discriminator_filters,
-            m.discriminator_dense_units,
-            m.bn_momentum,
-            sync_batch_norm=m.sync_batch_norm,
-        )
-        model = SRGAN(
-            generator,
-            discriminator,
-            feature_extractor,
-            scale=m.scale,
-            content=lo.content,
-            content_weight=lo.content_weight,
-            adversarial_weight=lo.adversarial_weight,
-            pixel_weight=lo.pixel_weight,
-            tv_weight=lo.tv_weight,
-            pixel_loss=lo.pretrain_loss,
-            feature_rescale=lo.vgg_feature_rescale,
-            adversarial=lo.adversarial,
-        )
-        rate = _on_model_step(learning_rate_schedule(config, stage), model)
-        model.compile(
-            _optimizer(rate, config),
-            _optimizer(rate, config),
-            **_compile_options(config),
-        )
-    model.build_optimizers()
-    return model
-
-
-def _checkpoint(model):
-    objects = {"generator": model.generator, "generator_optimizer": model.generator_optimizer, "step": model.step}
-    if not model.is_pretraining:
-        objects.update(discriminator=model.discriminator, discriminator_optimizer=model.discriminator_optimizer)
-    return tf.train.Checkpoint(**objects)
-
-
-def _feature_extractor(config):
-    lo = config.loss
-    if not lo.content.startswith("vgg"):
-        return None
-    return build_feature_extractor(lo.content, weights=lo.vgg_weights, before_activation=lo.vgg_before_activation)
 
 
 def stage_init(config, run, stage, stage_one=None):
@@ -253,8 +82,9 @@ def run_stage(config, run, stage, splits, strategy, verbose=1, extra_callbacks=(
     # is a collective under MultiWorkerMirroredStrategy that every worker must join alike.
     init = init_weights(init) if isinstance(init, (str, os.PathLike)) else init
     with strategy.scope():
-        model = build_stage_model(config, stage, init, _feature_extractor(config) if stage == "gan" else None)
-        checkpoint = _checkpoint(model)
+        vgg = build_feature_extractor_from_config(config) if stage == "gan" else None
+        model = build_stage_model(config, stage, init, vgg)
+        checkpoint = stage_checkpoint(model)
         manager = tf.train.CheckpointManager(checkpoint, out.checkpoints(stage), max_to_keep=t.keep_checkpoints)
         latest = tf.train.latest_checkpoint(run.checkpoints(stage))
         if latest:
@@ -325,7 +155,7 @@ def train(config, run_dir, verbose=1, extra_callbacks=()):
     """
     config = load_config(config)
     run = RunDir(run_dir)
-    _check_run_dir_config(run, config)
+    check_resumable(run, config)
     t = config.train
     seed_everything(t.seed, t.deterministic)
     with warnings.catch_warnings():
@@ -337,7 +167,7 @@ def train(config, run_dir, verbose=1, extra_callbacks=()):
                 os.makedirs(run.root, exist_ok=True)
                 save_config(config, run.config)
             if t.steps:
-                _feature_extractor(config)  # fail now on missing VGG weights, not after stage 1
+                build_feature_extractor_from_config(config)  # fail now on missing VGG weights, not after stage 1
                 if not t.pretrain_steps:
                     stage_init(config, run, "gan")  # fail now on a stage 2 with nothing to start from
             splits = (train_split(config), val_split(config))

@@ -25,7 +25,7 @@ def test_esrgan_preset_carries_the_esrgan_recipe():
     from srgan_tf.config import ADVERSARIAL_LOSSES as CONFIG_CHOICES
     from srgan_tf.gan import ADVERSARIAL_LOSSES
     from srgan_tf.models import architecture_of
-    from srgan_tf.trainer import learning_rate_schedule
+    from srgan_tf.stages import learning_rate_schedule
 
     esrgan = load_config("esrgan_x4")
     assert architecture_of(esrgan.model) == {

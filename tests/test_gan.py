@@ -11,7 +11,7 @@ from srgan_tf.data import make_training_data
 from srgan_tf.gan import SRGAN
 from srgan_tf.models import build_discriminator, build_feature_extractor, build_generator
 from srgan_tf.runtime import precision_policy
-from srgan_tf.trainer import build_stage_model
+from srgan_tf.stages import build_stage_model
 
 
 def _batch(seed=0, batch=4, patch=32):
@@ -92,7 +92,7 @@ def test_one_sgd_step_moves_each_network_down_its_own_loss_gradient():
 
 def test_one_sgd_step_of_stage_one_follows_the_pixel_loss_gradient():
     generator, _ = _nets()
-    model = SRGAN(generator, pixel_loss="l1")
+    model = SRGAN(generator, pretrain_loss="l1")
     model.compile(keras.optimizers.SGD(0.05))
     lr, hr = _batch(5)
     with tf.GradientTape() as tape:
@@ -114,7 +114,7 @@ def test_stage_two_pixel_term_follows_the_configured_pixel_loss(pixel_loss):
         content_weight=0.0,
         adversarial_weight=0.0,
         pixel_weight=1.0,
-        pixel_loss=pixel_loss,
+        pretrain_loss=pixel_loss,
     )
     model.compile(keras.optimizers.Adam(1e-4), keras.optimizers.Adam(1e-4))
     lr, hr = _batch(3)

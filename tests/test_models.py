@@ -131,3 +131,16 @@ def test_prelu_starts_at_a_quarter_slope():
     # He et al.'s (and PyTorch's) 0.25, not Keras' 0 (a ReLU whose units can all die early).
     model = build_generator(num_blocks=1, filters=8)
     np.testing.assert_array_equal(model.get_layer("up0_prelu").get_weights()[0], np.full((1, 1, 8), 0.25))
+
+
+def test_summary_builds_the_configs_networks_through_stages():
+    from srgan_tf.commands.summary import summarize
+
+    lines = []
+    overrides = ["model.arch=rrdbnet", "model.num_blocks=1", "model.filters=8", "model.growth=4"]
+    counts = summarize("demo", overrides, vgg=True, print_fn=lines.append)
+    per_rdb = sum(9 * (8 + 4 * k) * 4 + 4 for k in range(4)) + 9 * 24 * 8 + 8
+    rrdbnet = 3 * per_rdb + (9 * 3 * 8 + 8) + 4 * (9 * 8 * 8 + 8) + (9 * 8 * 3 + 3)
+    assert list(counts.values())[0] == rrdbnet
+    assert list(counts.values())[2] == 20_024_384  # VGG19's 16 convs: vgg54 is the last
+    assert "x4, rrdbnet, 1 blocks, 8 filters" in "\n".join(lines)

@@ -12,7 +12,7 @@ import pytest
 import tensorflow as tf
 from conftest import TINY
 
-from srgan_tf.trainer import RunDir
+from srgan_tf.run_dir import RunDir
 
 pytestmark = pytest.mark.slow
 

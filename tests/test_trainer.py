@@ -18,7 +18,8 @@ from srgan_tf.callbacks import CheckpointSaver, GANHealth, NonFiniteGuard
 from srgan_tf.config import apply_overrides, save_config
 from srgan_tf.gan import SRGAN
 from srgan_tf.models import build_generator
-from srgan_tf.trainer import RunDir, train
+from srgan_tf.run_dir import RunDir
+from srgan_tf.trainer import train
 
 
 def _steps_in_csv(path):
@@ -222,7 +223,7 @@ def test_cli_user_errors_exit_2_with_one_line(tmp_path):
     result = _srgan(["train", "--config", "nope"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "srgan: error: unknown preset 'nope'; choose one of srgan_x4, srresnet_x4, demo, finetune_x4 "
+        "srgan: error: unknown preset 'nope'; choose one of srgan_x4, srresnet_x4, demo, finetune_x4, esrgan_x4 "
         "or a .json/.yaml file"
     ]
     result = _srgan(["train", "--data", str(tmp_path / "missing")], capture_output=True, text=True, timeout=120)

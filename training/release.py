@@ -35,9 +35,9 @@ from srgan_tf.evaluation import evaluate_folder, keras_upscaler, summarize  # no
 from srgan_tf.imageio import load_rgb8  # noqa: E402
 from srgan_tf.models import architecture_of, build_from_architecture  # noqa: E402
 from srgan_tf.plots import plot_training_history  # noqa: E402
-from srgan_tf.pretrained import file_sha256, load_weights, save_weights  # noqa: E402
+from srgan_tf.run_dir import RunDir  # noqa: E402
 from srgan_tf.runtime import machine_description  # noqa: E402
-from srgan_tf.trainer import RunDir  # noqa: E402
+from srgan_tf.weights_file import file_sha256, load_weights, save_weights  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MIN_FLOAT16_DB = 60.0
