@@ -48,6 +48,10 @@ class ModelCard:
     training: dict = field(default_factory=dict)
     evaluation: dict = field(default_factory=dict)
     license: str = ""
+    # LR pixels of tile context at which tiled upscales match the whole image within one uint8
+    # level on photos (bench/tile_overlap.py); None: the receptive field, exact. Set where the
+    # receptive field is far beyond what matters (RRDBNet's 23 blocks: 349 pixels).
+    tile_overlap: int | None = None
     # Imported models only: {"format", "package", "version", "module", "param", "param_sha256", "extra"}
     source: dict = field(default_factory=dict)
 
@@ -106,6 +110,11 @@ def load_pretrained(name):
         raise SRGANError(f"the weights of {name} are corrupt (SHA-256 {digest[:12]}…, card says {card.sha256[:12]}…)")
     generator = build_from_architecture(card.architecture, name=name.replace("-", "_"))
     return load_weights(generator, card.weights_path)
+
+
+def card_tile_overlap(spec):
+    """The measured tile overlap of the named model ``spec``, or None (not named, or none measured)."""
+    return get_card(spec).tile_overlap if is_named_model(spec) else None
 
 
 def default_model():

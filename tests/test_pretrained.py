@@ -122,3 +122,17 @@ def test_a_named_model_works_as_model_everywhere(tmp_path, monkeypatch, rng, pho
     assert scale == 4 and config_hash.startswith("tiny-x4-")
     line = pretrained.card_line(named_models()["tiny-x4"])
     assert line.startswith("tiny-x4: x4, a test model")
+
+
+def test_a_cards_measured_tile_overlap_is_what_upscale_uses(tmp_path, monkeypatch):
+    from srgan_tf.inference import Upscaler
+    from srgan_tf.models import receptive_field_radius
+
+    monkeypatch.setattr(pretrained, "WEIGHTS_DIR", str(tmp_path))
+    generator, _ = _tiny_card(str(tmp_path))
+    assert Upscaler.load("tiny-x4").overlap == receptive_field_radius(generator)  # none measured: exact
+    card_path = tmp_path / "tiny-x4.json"
+    card = json.loads(card_path.read_text())
+    card_path.write_text(json.dumps({**card, "tile_overlap": 5}))
+    assert Upscaler.load("tiny-x4").overlap == 5
+    assert Upscaler.load("tiny-x4", overlap=7).overlap == 7  # --tile-overlap still wins

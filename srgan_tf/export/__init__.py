@@ -20,7 +20,7 @@ from srgan_tf.export.parity import check_artifact, format_table, parity_inputs
 from srgan_tf.export.saved_model import SERVING_MAX_PIXELS, write_core_saved_model, write_saved_model
 from srgan_tf.export.tflite import QUANTIZATIONS, io_quantization, representative_patches, write_tflite
 from srgan_tf.models import receptive_field_radius
-from srgan_tf.pretrained import get_card, is_named_model
+from srgan_tf.pretrained import card_tile_overlap, get_card, is_named_model
 
 FORMATS = ("saved_model", "tflite", "onnx")
 
@@ -97,13 +97,15 @@ def export_model(
     if bad_quant:
         raise SRGANError(f"unknown TFLite quantization(s) {sorted(bad_quant)}; choose from {', '.join(QUANTIZATIONS)}")
     generator, scale, config_hash = load_source(os.fspath(source))
+    receptive_field = receptive_field_radius(generator)
     os.makedirs(out_dir, exist_ok=True)
     base_metadata = {
         "scale": scale,
         "input": "float32 NHWC RGB in [0, 1]",
         "output": "float32 NHWC RGB in [0, 1]",
         "config_hash": config_hash,
-        "receptive_field": receptive_field_radius(generator),  # LR pixels; the tiling overlap that is exact
+        "receptive_field": receptive_field,  # LR pixels; the tiling overlap that is exact
+        "tile_overlap": card_tile_overlap(os.fspath(source)) or receptive_field,  # what srgan upscale uses
         "srgan_tf_version": __version__,
         "source": _source_label(source),
     }

@@ -23,7 +23,7 @@ from srgan_tf.inference.picture import Picture, luma, output_path, quantize, rea
 from srgan_tf.inference.pngstream import PNGStreamWriter
 from srgan_tf.inference.tiling import DEFAULT_OVERLAP, DEFAULT_TILE, tiled_bands, upscale_tiled
 from srgan_tf.models.receptive_field import receptive_field_radius
-from srgan_tf.pretrained import default_model
+from srgan_tf.pretrained import card_tile_overlap, default_model
 
 
 @dataclass
@@ -44,11 +44,13 @@ class Upscaler:
             runner, metadata = KerasBackend(model), {}
         scale = metadata.get("scale") or runner(np.zeros((1, 8, 8, 3), np.float32)).shape[1] // 8
         if overlap is None:
-            # Exact for Keras models; exported ones carry the radius in their metadata.
-            if isinstance(runner, KerasBackend):
+            # A named model's measured overlap, else the receptive field (exact): computed for
+            # Keras models, carried in the metadata of exported ones.
+            overlap = card_tile_overlap(model) if isinstance(model, str) else None
+            if overlap is None and isinstance(runner, KerasBackend):
                 overlap = receptive_field_radius(runner.generator)
-            else:
-                overlap = int(metadata.get("receptive_field", DEFAULT_OVERLAP))
+            elif overlap is None:
+                overlap = int(metadata.get("tile_overlap", metadata.get("receptive_field", DEFAULT_OVERLAP)))
         return cls(runner, int(scale), int(overlap), tile)
 
     def bands(self, rgb, progress=False):
