@@ -11,8 +11,7 @@ when an artifact misses its tolerance.
 
 import sys
 
-from srgan_tf.commands import run_script
-from srgan_tf.commands.export import add_export_arguments, run
+from srgan_tf.commands import export, run_script
 
 if __name__ == "__main__":
-    sys.exit(run_script(__doc__, add_export_arguments, run, "inference"))
+    sys.exit(run_script(export, __doc__))

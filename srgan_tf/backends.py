@@ -50,7 +50,7 @@ class KerasBackend:
         import tensorflow as tf
 
         import srgan_tf.models  # noqa: F401 - registers the custom layers .keras files name
-        from srgan_tf.ranges import signed_to_unit
+        from srgan_tf.ranges import sr_images
 
         if isinstance(path_or_model, keras.Model):
             self.generator = path_or_model
@@ -67,7 +67,7 @@ class KerasBackend:
 
         @tf.function(input_signature=[tf.TensorSpec([None, None, None, 3], tf.float32)], reduce_retracing=True)
         def run(images):
-            return tf.clip_by_value(signed_to_unit(generator(images, training=False)), 0.0, 1.0)
+            return sr_images(generator, images)
 
         self._run = run
 

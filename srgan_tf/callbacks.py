@@ -23,9 +23,9 @@ import tensorflow as tf
 from srgan_tf.atomic import atomic_path
 from srgan_tf.errors import SRGANError
 from srgan_tf.messages import warn
-from srgan_tf.metrics import psnr, ssim
+from srgan_tf.metrics import score_batch, score_label
 from srgan_tf.plots import plot_comparison
-from srgan_tf.ranges import signed_to_unit
+from srgan_tf.ranges import signed_to_unit, sr_images
 
 LOSS_KEYS = ("pixel_loss", "g_loss", "d_loss", "content_loss", "adversarial_loss")
 
@@ -237,9 +237,7 @@ class SampleWriter(keras.callbacks.Callback):
         self.last_path = None
 
     def _label(self, name, image):
-        p = float(psnr(self.hr_image, image, shave=self.scale)[0])
-        s = float(ssim(self.hr_image, image, shave=self.scale)[0])
-        return f"{name}\n{p:.2f} dB / {s:.4f}"
+        return score_label(name, self.hr_image, image, self.scale)
 
     def _crop(self, image):
         height, width = image.shape[1], image.shape[2]
@@ -249,7 +247,7 @@ class SampleWriter(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         step = int(self.model.step.numpy())
-        sr_image = signed_to_unit(self.model.generator(self.lr_image, training=False))
+        sr_image = sr_images(self.model.generator, self.lr_image)
         name = "SRResNet" if self.stage == "pretrain" else "SRGAN"
         panels = [
             (self._crop(self.bicubic), self._label("bicubic", self.bicubic)),
@@ -279,9 +277,9 @@ class Validator(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         values = {"val_psnr": [], "val_ssim": []}
         for lr_images, hr_images in self.dataset:
-            sr_images = signed_to_unit(self.model.generator(lr_images, training=False))
-            hr_images = signed_to_unit(hr_images)
-            values["val_psnr"].append(float(psnr(hr_images, sr_images, shave=self.scale)[0]))
-            values["val_ssim"].append(float(ssim(hr_images, sr_images, shave=self.scale)[0]))
+            # The score of SRGAN.test_step, image by image.
+            psnr, ssim = score_batch(signed_to_unit(hr_images), sr_images(self.model.generator, lr_images), self.scale)
+            values["val_psnr"].append(float(psnr[0]))
+            values["val_ssim"].append(float(ssim[0]))
         if logs is not None:
             logs.update({name: float(np.mean(v)) for name, v in values.items() if v})

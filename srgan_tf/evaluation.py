@@ -5,16 +5,18 @@ LR images come from the same degradation as training (or the folder's
 and the metrics follow the papers' protocol (see :mod:`srgan_tf.metrics`).
 """
 
+import json
 import os
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import tensorflow as tf
 
+from srgan_tf.atomic import atomic_path
 from srgan_tf.data import validation_dataset
 from srgan_tf.data.sources import resolve_split
 from srgan_tf.metrics import gradient_energy, psnr, ssim
-from srgan_tf.ranges import signed_to_unit
+from srgan_tf.ranges import signed_to_unit, sr_images
 
 
 @dataclass
@@ -79,9 +81,37 @@ def keras_upscaler(generator):
     """Wraps a Keras generator ([0, 1] -> [-1, 1]) as an LR -> SR function in [0, 1]."""
 
     def upscale(lr_images):
-        return tf.clip_by_value(signed_to_unit(generator(lr_images, training=False)), 0.0, 1.0)
+        return sr_images(generator, lr_images)
 
     return upscale
+
+
+def scores_table(scores):
+    """The scores as a markdown table, one row an image and the mean last."""
+    mean = summarize(scores)
+    lines = ["| image | bicubic PSNR / SSIM | model PSNR / SSIM |", "|---|---|---|"]
+    for s in scores:
+        lines.append(f"| {s.name} | {s.bicubic_psnr:.2f} / {s.bicubic_ssim:.4f} | {s.psnr:.2f} / {s.ssim:.4f} |")
+    lines.append(
+        f"| **mean** | {mean['bicubic_psnr']:.2f} / {mean['bicubic_ssim']:.4f} | {mean['psnr']:.2f} / "
+        f"{mean['ssim']:.4f} |"
+    )
+    return "\n".join(lines)
+
+
+def write_scores(path, scores, failures=None, **about):
+    """Writes the scores as JSON (atomically): ``about`` (model, data, scale…), the mean, each
+    image, and the files that could not be scored with why."""
+    failed = [] if failures is None else failures.paths
+    record = {
+        **about,
+        "mean": summarize(scores),
+        "images": [asdict(s) for s in scores],
+        "failed": [{"path": p, "reason": failures.reasons.get(p, "")} for p in failed],
+    }
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
+        json.dump(record, f, indent=2)
+    return path
 
 
 def summarize(scores):

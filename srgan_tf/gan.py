@@ -22,8 +22,8 @@ import tensorflow as tf
 from srgan_tf import losses
 from srgan_tf.config import LossConfig
 from srgan_tf.errors import SRGANError
-from srgan_tf.metrics import psnr, ssim
-from srgan_tf.ranges import signed_to_unit
+from srgan_tf.metrics import score_batch
+from srgan_tf.ranges import signed_to_unit, sr_images
 
 _LOSS = LossConfig()  # the constructor's defaults are the config's
 
@@ -274,8 +274,7 @@ class SRGAN(keras.Model):
     def test_step(self, data):
         """Y-channel PSNR/SSIM (shave = scale) of G(LR) against HR, as papers report."""
         lr_images, hr_images = data
-        sr_images = signed_to_unit(self.generator(lr_images, training=False))
-        hr_images = signed_to_unit(hr_images)
-        self._trackers["psnr"].update_state(tf.cast(psnr(hr_images, sr_images, shave=self.scale), tf.float32))
-        self._trackers["ssim"].update_state(ssim(hr_images, sr_images, shave=self.scale))
+        psnr, ssim = score_batch(signed_to_unit(hr_images), sr_images(self.generator, lr_images), self.scale)
+        self._trackers["psnr"].update_state(tf.cast(psnr, tf.float32))
+        self._trackers["ssim"].update_state(ssim)
         return {"psnr": self._trackers["psnr"].result(), "ssim": self._trackers["ssim"].result()}

@@ -63,6 +63,18 @@ def ssim(images_a, images_b, shave=0, mode="y"):
     return tf.image.ssim(a, b, max_val=255.0, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03)
 
 
+def score_batch(hr_images, sr_images, scale):
+    """(Y-PSNR, SSIM) per image of [0, 1] batches, shaving ``scale`` border pixels: the
+    validation score of training (``SRGAN.test_step``, ``Validator``) and of the figures."""
+    return psnr(hr_images, sr_images, shave=scale), ssim(hr_images, sr_images, shave=scale)
+
+
+def score_label(name, hr_images, sr_images, scale):
+    """``name`` over "PSNR dB / SSIM" of the first image: a figure panel's title."""
+    p, s = score_batch(hr_images, sr_images, scale)
+    return f"{name}\n{float(p[0]):.2f} dB / {float(s[0]):.4f}"
+
+
 def gradient_energy(images, shave=0):
     """Per-image mean squared finite difference of Y (horizontal + vertical), in [0, 255]² units.
 

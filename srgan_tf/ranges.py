@@ -18,6 +18,13 @@ def signed_to_unit(images):
     return (images + 1.0) * 0.5
 
 
+def sr_images(generator, lr_images):
+    """A generator's output as images: [0, 1], clipped. Every consumer of SR images (export,
+    backends, evaluation, validation, samples) goes through here, so they all score and show
+    the same pixels."""
+    return tf.clip_by_value(signed_to_unit(generator(lr_images, training=False)), 0.0, 1.0)
+
+
 def to_uint8(images):
     """Clips [0, 1] float images and rounds them to uint8 (round half up, as PIL)."""
     images = tf.clip_by_value(tf.cast(images, tf.float32), 0.0, 1.0)

@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from srgan_tf.cli import WORKLOADS
+from srgan_tf.cli import COMMANDS
 
 
 def _in_fresh_python(code, *args, **env):
@@ -48,4 +48,13 @@ def test_each_command_chooses_before_it_loads_tensorflow(tmp_path):
     assert _in_fresh_python(_RUN_COMMAND, "train", "--config", str(tmp_path / "missing.yaml")) == "2 1"
     assert _in_fresh_python(_RUN_COMMAND, "models") == "0 0"
     # The launcher's environment reaches its workers: it must not choose for them.
-    assert WORKLOADS["launch-local"] is None
+    assert COMMANDS["launch-local"].WORKLOAD is None
+    assert {COMMANDS[name].WORKLOAD for name in ("train",)} == {"training"}
+    assert {c.WORKLOAD for n, c in COMMANDS.items() if n not in ("train", "launch-local")} == {"inference"}
+
+
+def test_the_command_line_parser_loads_no_tensorflow():
+    # Every command module is imported to build `srgan --help`: none may start TensorFlow, or
+    # the kernel choice above would come too late (and --help would take seconds).
+    code = "import sys, srgan_tf.cli as cli; cli.build_parser(); print('tensorflow' in sys.modules)"
+    assert _in_fresh_python(code) == "False"

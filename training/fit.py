@@ -14,8 +14,7 @@ inside, per stage, is plain Keras (see ``srgan_tf.trainer.run_stage``)::
 
 import sys
 
-from srgan_tf.commands import run_script
-from srgan_tf.commands.train import add_train_arguments, run
+from srgan_tf.commands import run_script, train
 
 if __name__ == "__main__":
-    sys.exit(run_script(__doc__, add_train_arguments, run, "training"))
+    sys.exit(run_script(train, __doc__))

@@ -1,4 +1,6 @@
-"""Implementations behind the CLI subcommands (one module each), and the runner of the thin scripts."""
+"""The CLI's commands, one module each, all alike: ``HELP`` (one line), ``WORKLOAD`` (the CPU
+kernels it runs best on: "training", "inference" or None), ``add_arguments(parser)`` and
+``run(args)`` (an exit status). :func:`execute` runs any of them; ``srgan_tf.cli`` lists them."""
 
 import argparse
 import contextlib
@@ -37,22 +39,34 @@ def load_tensorflow(workload=None):
         import tensorflow as tf
 
         tf.config.list_physical_devices("GPU")  # device discovery prints too
+    # TensorFlow's Python warnings (e.g. "triggered tf.function retracing" when `srgan compare`
+    # runs several models, each its own function) are not for the people using the commands:
+    # what they need to know arrives as `srgan: warning:` lines from the package's own logger.
+    tf.get_logger().setLevel("ERROR")
 
 
-def run_script(doc, add_arguments, run, workload, argv=None):
-    """``main`` of ``training/fit.py`` and ``export/export.py``: parse, run, one-line user errors."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+def execute(command, args, prog="srgan"):
+    """Runs ``command`` (a module of this package: ``WORKLOAD``, ``run``) on parsed ``args``:
+    its CPU kernels chosen and TensorFlow loaded first, a user mistake (SRGANError) one line
+    on stderr and exit status 2."""
     from srgan_tf.errors import SRGANError
-
-    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_arguments(parser)
-    args = parser.parse_args(argv)
     from srgan_tf.messages import install_handler
 
     install_handler()
-    load_tensorflow(workload)
+    load_tensorflow(command.WORKLOAD)
     try:
-        return run(args)
+        return command.run(args)
     except SRGANError as error:
-        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+        print(f"{prog}: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
+
+
+def run_script(command, doc, argv=None):
+    """``main`` of the thin scripts (``training/fit.py``, ``export/export.py``): one command's
+    arguments, run as the CLI runs it."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    command.add_arguments(parser)
+    return execute(command, parser.parse_args(argv), prog=parser.prog)

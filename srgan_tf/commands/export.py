@@ -4,8 +4,11 @@ import os
 
 from srgan_tf.errors import SRGANError
 
+HELP = "export SavedModel / TFLite / ONNX and verify them against Keras"
+WORKLOAD = "inference"
 
-def add_export_arguments(parser):
+
+def add_arguments(parser):
     parser.add_argument("model", help="a named model (srgan models), a run directory or a generator .keras file")
     parser.add_argument("--out", help="output folder (default: MODEL/export for a run dir)")
     parser.add_argument("--formats", default="saved_model,tflite,onnx", help="comma-separated subset")

@@ -1,15 +1,30 @@
 """``srgan summary``: build a config's networks and print their sizes."""
 
+from srgan_tf.commands.options import add_config_arguments
 from srgan_tf.config import apply_overrides, load_config
-from srgan_tf.stages import (
-    build_discriminator_from_config,
-    build_feature_extractor_from_config,
-    build_generator_from_config,
-)
+
+HELP = "build the networks of a config and print their summaries"
+WORKLOAD = "inference"
+
+
+def add_arguments(parser):
+    add_config_arguments(parser)
+    parser.add_argument("--vgg", action="store_true", help="also build the VGG19 feature extractor (random weights)")
+
+
+def run(args):
+    summarize(args.config, args.overrides, vgg=args.vgg)
+    return 0
 
 
 def summarize(config_source, overrides=(), vgg=False, print_fn=print):
     """Prints Keras summaries and a parameter table; returns {name: parameter count}."""
+    from srgan_tf.stages import (
+        build_discriminator_from_config,
+        build_feature_extractor_from_config,
+        build_generator_from_config,
+    )
+
     config = apply_overrides(load_config(config_source), overrides)
     m = config.model
     networks = [build_generator_from_config(config), build_discriminator_from_config(config)]

@@ -6,13 +6,15 @@ Shared by the CLI and ``training/fit.py`` so both accept the same flags.
 import os
 import sys
 
+from srgan_tf.commands.options import add_config_arguments
 from srgan_tf.config import JIT_MODES, PRECISIONS, STRATEGIES, apply_overrides, load_config
 
+HELP = "train SRResNet then SRGAN (resumes when re-run)"
+WORKLOAD = "training"
 
-def add_train_arguments(parser):
-    parser.add_argument(
-        "--config", default="demo", help="preset (demo, srresnet_x4, srgan_x4), JSON/YAML file, or a run dir"
-    )
+
+def add_arguments(parser):
+    add_config_arguments(parser)
     parser.add_argument("--data", help="folder of HR training photos (default: the bundled sample photos)")
     parser.add_argument("--data-lr", help="folder of matching LR images (DIV2K layout); default: bicubic of HR")
     parser.add_argument("--val", help="folder of validation photos (HR, or Set5-style HR/ + LR_bicubic/)")
@@ -30,9 +32,6 @@ def add_train_arguments(parser):
     )
     parser.add_argument(
         "--random-init", action="store_true", help="let stage 2 start from random weights when there is no stage 1"
-    )
-    parser.add_argument(
-        "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="e.g. data.batch_size=8"
     )
     parser.add_argument(
         "--verbose",

@@ -18,7 +18,7 @@ import shutil
 import keras
 import tensorflow as tf
 
-from srgan_tf.ranges import signed_to_unit, to_uint8
+from srgan_tf.ranges import sr_images, to_uint8
 
 # 4 MP of input (e.g. 2048x2048 -> 8192x8192 out) is already ~0.3 TFLOP at the paper size.
 SERVING_MAX_PIXELS = 2048 * 2048
@@ -54,7 +54,7 @@ def core_function(generator, pixels=False):
     """
 
     def upscale(images):
-        return tf.clip_by_value(signed_to_unit(generator(images, training=False)), 0.0, 1.0)
+        return sr_images(generator, images)
 
     if not pixels:
         return upscale

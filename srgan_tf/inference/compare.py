@@ -6,7 +6,7 @@ from srgan_tf.data.degradations import bicubic
 from srgan_tf.errors import SRGANError
 from srgan_tf.evaluation import bicubic_upscale
 from srgan_tf.imageio import load_rgb8
-from srgan_tf.metrics import psnr, ssim
+from srgan_tf.metrics import score_label
 from srgan_tf.plots import plot_comparison
 
 
@@ -35,9 +35,7 @@ def compare_models(image_path, models, out_path, crop=128, at=None):
     def panel(image, label):
         if image is None:
             return hr[top : top + size, left : left + size], label
-        p = float(psnr(hr[None], image[None], shave=scale)[0])
-        s = float(ssim(hr[None], image[None], shave=scale)[0])
-        return image[top : top + size, left : left + size], f"{label}\n{p:.2f} dB / {s:.4f}"
+        return image[top : top + size, left : left + size], score_label(label, hr[None], image[None], scale)
 
     nearest = np.repeat(np.repeat(lr, scale, axis=0), scale, axis=1)
     lr_crop = nearest[top : top + size, left : left + size]
