@@ -48,9 +48,9 @@ def time_file_choice(count, visits=2000, repeats=5):
     """Microseconds per visit to pick its file, for a folder of ``count`` files."""
     import tensorflow as tf
 
-    from srgan_tf.data.pipeline import _file_for_visit
+    from srgan_tf.data.visits import file_for_visit
 
-    pick = tf.function(lambda visit: _file_for_visit(visit, 0, count))
+    pick = tf.function(lambda visit: file_for_visit(visit, 0, count))
     pick(tf.constant(0, tf.int64))
 
     def run():

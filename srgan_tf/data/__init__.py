@@ -1,7 +1,8 @@
 """Input pipelines: image folders -> aligned (LR, HR) batches."""
 
+from srgan_tf.data.decoding import DecodeFailures
 from srgan_tf.data.degradations import DEGRADATIONS, bicubic
-from srgan_tf.data.pipeline import DecodeFailures, training_dataset, validation_dataset
+from srgan_tf.data.pipeline import training_dataset, validation_dataset
 from srgan_tf.data.scan import ScanResult, find_images, pair_low_resolution, scan_images
 from srgan_tf.data.sources import make_training_data, make_validation_data, train_split, val_split
 

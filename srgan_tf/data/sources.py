@@ -16,7 +16,8 @@ import os
 from dataclasses import dataclass, field
 
 from srgan_tf.assets import SAMPLE_TRAIN_DIR, SAMPLE_VAL_DIR
-from srgan_tf.data.pipeline import DecodeFailures, training_dataset, validation_dataset
+from srgan_tf.data.decoding import DecodeFailures
+from srgan_tf.data.pipeline import training_dataset, validation_dataset
 from srgan_tf.data.scan import find_images, pair_low_resolution, scan_images
 
 
