@@ -136,3 +136,23 @@ def test_exponent_floats_survive_the_run_dir_and_yaml(tmp_path):
     assert load_config(str(tmp_path)).train.pretrain_learning_rate == 2e-05
     (tmp_path / "c.yaml").write_text("train:\n  learning_rate: 1e-4\n")
     assert load_config(str(tmp_path / "c.yaml")).train.learning_rate == 1e-4
+
+
+def test_the_names_the_config_checks_are_the_ones_the_code_has():
+    from srgan_tf.config import DEGRADATIONS
+    from srgan_tf.data.degradations import DEGRADATIONS as DEGRADATION_FUNCTIONS
+
+    assert set(DEGRADATIONS) == set(DEGRADATION_FUNCTIONS)
+
+
+def test_reading_a_config_loads_no_tensorflow():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from srgan_tf.config import apply_overrides, load_config\n"
+        "apply_overrides(load_config('esrgan_x4'), ['model.scale=2'])\n"
+        "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -5,11 +5,10 @@ model's card stores and what :func:`build_from_architecture` builds, so training
 summary, release and the pretrained loader all build networks the same way.
 """
 
+from srgan_tf.config import ARCHITECTURES  # the config owns the names
 from srgan_tf.errors import SRGANError
 from srgan_tf.models.generator import build_generator
 from srgan_tf.models.rrdbnet import build_rrdbnet
-
-ARCHITECTURES = ("srresnet", "rrdbnet")
 
 
 def architecture_of(model_config):

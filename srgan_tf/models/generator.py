@@ -15,10 +15,10 @@ import math
 import keras
 from keras import layers
 
+from srgan_tf.config import SRRESNET_SCALES as SUPPORTED_SCALES
 from srgan_tf.errors import SRGANError
 from srgan_tf.models.layers import BicubicUpsample, PixelShuffle
 
-SUPPORTED_SCALES = (2, 3, 4, 8)
 # He et al.'s PReLU initial slope (and PyTorch's default), not Keras' 0: a zero slope is a ReLU,
 # whose units can all die in the first steps — with the bicubic skip the upsampler's ReLUs went
 # dead within 50 Adam steps at lr 1e-3, freezing the output at bicubic for good.

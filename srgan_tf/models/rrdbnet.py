@@ -18,10 +18,10 @@ import math
 import keras
 from keras import layers
 
+from srgan_tf.config import RRDBNET_SCALES as RRDB_SCALES
 from srgan_tf.errors import SRGANError
 from srgan_tf.models.layers import PixelShuffle
 
-RRDB_SCALES = (2, 4, 8)
 RESIDUAL_SCALE = 0.2  # ESRGAN §3.2: residual scaling keeps a deep BN-free trunk stable
 
 

@@ -1,0 +1,123 @@
+"""The config's shape: its sections as dataclasses, and every name a setting may take.
+
+The names live here, not in the code they select (models, data, losses): the config is on the
+ground floor, so reading and checking one imports nothing else of the package (nor TensorFlow),
+and the modules that act on a setting import their choices from here.
+"""
+
+import dataclasses
+from dataclasses import dataclass, field
+
+CONTENT_LOSSES = ("vgg54", "vgg22", "mse", "l1")
+PIXEL_LOSSES = ("mse", "l1")
+ADVERSARIAL_LOSSES = ("standard", "relativistic")
+# The paper rescales VGG feature maps by 1/12.75 so the content loss is of the
+# same order as pixel MSE (≈ 0.006 on the squared error).
+VGG_FEATURE_RESCALE = 1.0 / 12.75
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+JIT_MODES = ("auto", "on", "off")
+STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
+ARCHITECTURES = ("srresnet", "rrdbnet")  # model.arch: the paper's generator, ESRGAN's
+SRRESNET_SCALES = (2, 3, 4, 8)
+RRDBNET_SCALES = (2, 4, 8)  # one nearest-neighbour x2 stage per factor of 2
+DEGRADATIONS = ("bicubic",)
+
+
+@dataclass
+class ModelConfig:
+    """Network sizes (defaults: the paper's)."""
+
+    arch: str = "srresnet"  # the generator: srresnet (the paper's) or rrdbnet (ESRGAN's)
+    scale: int = 4
+    num_blocks: int = 16  # residual blocks (srresnet) / residual-in-residual dense blocks (rrdbnet)
+    filters: int = 64
+    growth: int = 32  # rrdbnet: channels each dense conv adds
+    discriminator_filters: int = 64
+    discriminator_dense_units: int = 1024
+    bn_momentum: float = 0.99
+    upsample_skip: bool = False  # add the output to a bicubic upscale (not in the paper; see build_generator)
+    batch_norm: bool = True  # False: the generator without BatchNormalization (EDSR's choice)
+    # BatchNorm statistics over the global batch when there are several replicas (as on one
+    # device: the same function whatever the replica count); false: each replica's share.
+    sync_batch_norm: bool = True
+
+
+@dataclass
+class LossConfig:
+    """Loss choices and weights. Stage 1 uses ``pretrain_loss`` alone."""
+
+    pretrain_loss: str = "mse"
+    content: str = "vgg54"
+    content_weight: float = 1.0
+    adversarial_weight: float = 1e-3
+    adversarial: str = "standard"  # SRGAN's GAN loss, or ESRGAN's "relativistic" average GAN
+    pixel_weight: float = 0.0
+    tv_weight: float = 0.0
+    vgg_weights: str | None = "imagenet"
+    vgg_before_activation: bool = False
+    vgg_feature_rescale: float = VGG_FEATURE_RESCALE
+
+
+@dataclass
+class DataConfig:
+    """Where images come from and how patches are made."""
+
+    train_dir: str | None = None  # None: the bundled sample photos
+    train_lr_dir: str | None = None  # paired LR images (DIV2K layout); None: degrade HR
+    val_dir: str | None = None  # None: the bundled held-out photos
+    patch_size: int = 96  # HR side; LR side is patch_size / scale
+    batch_size: int = 16  # global batch, split across replicas
+    patches_per_image: int = 16
+    degradation: str = "bicubic"
+    augment: bool = True
+    cache: str | None = None  # None, "memory", or a folder for decoded images
+    val_max_images: int = 8
+    val_max_side: int | None = 512  # centre-crop validation HR to bound eval time; None: whole
+
+
+@dataclass
+class TrainConfig:
+    """Schedule, precision, distribution and bookkeeping."""
+
+    pretrain_steps: int = 1_000_000
+    steps: int = 200_000
+    pretrain_learning_rate: float = 1e-4
+    # Fractions of the stage after which the rate is multiplied by learning_rate_decay: one
+    # number or a list of milestones (ESRGAN halves it four times).
+    pretrain_learning_rate_decay_at: float | list = 1.0  # 1.0: constant, as in the paper
+    learning_rate: float = 1e-4
+    learning_rate_decay_at: float | list = 0.5
+    learning_rate_decay: float = 0.1  # 1e-4 -> 1e-5, as in the paper
+    beta_1: float = 0.9
+    beta_2: float = 0.999
+    steps_per_epoch: int = 1000  # a Keras "epoch": logging / eval / sample interval
+    checkpoint_every: int = 1000
+    keep_checkpoints: int = 3
+    log_every: int = 10  # steps averaged into one CSV / TensorBoard point
+    steps_per_execution: int = 1  # train steps per tf.function call (fewer host round trips)
+    precision: str = "float32"
+    jit: str = "auto"
+    strategy: str = "default"
+    collective_timeout: float = 300.0  # multi-worker: seconds an all-reduce waits for a lost peer
+    deterministic: bool = False
+    seed: int = 0
+    health_patience: int = 200  # steps of a won discriminator before warning
+    init: str | None = None  # generator to start from: a named model (srresnet-x4), .keras or run dir
+    random_init: bool = False  # allow stage 2 to start from random weights (no stage 1, no init)
+
+
+@dataclass
+class Config:
+    """The whole configuration; ``name`` records the preset it came from."""
+
+    name: str = "custom"
+    model: ModelConfig = field(default_factory=ModelConfig)
+    loss: LossConfig = field(default_factory=LossConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+    def replace(self, **sections):
+        return dataclasses.replace(self, **sections)
