@@ -62,7 +62,7 @@ def test_learning_rate_milestones_are_checked():
 def test_finetune_preset_has_the_shipped_recipes_architecture():
     from srgan_tf.models import architecture_of
 
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     recipe = load_config(os.path.join(root, "training", "configs", "photos_x4.yaml"))
     finetune = load_config("finetune_x4")
     assert architecture_of(finetune.model) == architecture_of(recipe.model)

@@ -15,7 +15,7 @@ from srgan_tf import pretrained
 from srgan_tf.assets import SAMPLE_VAL_DIR
 from srgan_tf.evaluation import evaluate_folder, keras_upscaler
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # Trained by this project and stored in the package (imported ones have tests of their own).
 SHIPPED = sorted(name for name, card in pretrained.named_models().items() if not card.imported)
 

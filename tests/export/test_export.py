@@ -19,7 +19,7 @@ from srgan_tf.export import export_model, parity
 from srgan_tf.export.tflite import op_names
 from srgan_tf.models import build_generator
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @pytest.fixture(scope="module")

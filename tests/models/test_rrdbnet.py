@@ -66,12 +66,8 @@ def test_rrdbnet_defaults_are_real_esrgan_x4plus_size():
     assert build_rrdbnet().count_params() == expected == 16_697_987
 
 
-def test_rrdbnet_any_size_round_trip_and_receptive_field(tmp_path, rng):
+def test_rrdbnet_receptive_field_covers_dense_paths_and_upsampling(rng):
     model = build_rrdbnet(4, num_blocks=1, features=8, growth=4)
-    x = rng.random((1, 9, 13, 3), dtype=np.float32)
-    model.save(tmp_path / "r.keras")
-    loaded = keras.models.load_model(tmp_path / "r.keras", safe_mode=True)
-    np.testing.assert_array_equal(model.predict(x, verbose=0), loaded.predict(x, verbose=0))
     radius = receptive_field_radius(model)
     # Perturb one LR pixel: SR changes stay within the radius (dense paths and upsampling included).
     x = rng.random((1, 41, 41, 3), dtype=np.float32)

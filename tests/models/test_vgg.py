@@ -50,11 +50,3 @@ def test_vgg_errors(tmp_path):
         build_feature_extractor("block9_conv9", weights=None)
     with pytest.raises(SRGANError, match="weights file not found"):
         build_feature_extractor(weights=tmp_path / "missing.h5")
-
-
-def test_vgg_roundtrip_safe_mode(tmp_path, rng):
-    extractor = build_feature_extractor("vgg22", weights=None)
-    extractor.save(tmp_path / "vgg.keras")
-    loaded = keras.models.load_model(tmp_path / "vgg.keras", safe_mode=True)
-    images = rng.random((1, 16, 16, 3), dtype=np.float32)
-    np.testing.assert_array_equal(extractor(images).numpy(), loaded(images).numpy())

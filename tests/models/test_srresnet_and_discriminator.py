@@ -3,17 +3,10 @@
 import keras
 import numpy as np
 import pytest
+from network_contract import assert_network_contract
 
 from srgan_tf import SRGANError
 from srgan_tf.models import PixelShuffle, build_discriminator, build_generator
-
-
-def _roundtrip(model, tmp_path, inputs):
-    path = tmp_path / f"{model.name}.keras"
-    model.save(path)
-    loaded = keras.models.load_model(path, safe_mode=True)
-    np.testing.assert_array_equal(model.predict(inputs, verbose=0), loaded.predict(inputs, verbose=0))
-    return loaded
 
 
 def test_paper_generator_has_paper_size():
@@ -58,14 +51,6 @@ def test_discriminator_rejects_bad_patch():
         build_discriminator(patch_size=40)
 
 
-def test_models_roundtrip_safe_mode(tmp_path, rng):
-    generator = build_generator(num_blocks=2, filters=8)
-    loaded = _roundtrip(generator, tmp_path, rng.random((1, 11, 6, 3), dtype=np.float32))
-    assert loaded.get_layer("up0_shuffle").factor == 2
-    discriminator = build_discriminator(patch_size=32, filters=8, dense_units=16)
-    _roundtrip(discriminator, tmp_path, rng.random((2, 32, 32, 3), dtype=np.float32) * 2 - 1)
-
-
 def test_pixel_shuffle_matches_reference_layout(rng):
     # Reference: out[n, h*r + i, w*r + j, c] = in[n, h, w, (i*r + j)*C + c]  (TF's DCR order).
     r, channels = 2, 3
@@ -103,7 +88,7 @@ def test_upsample_skip_generator_starts_at_bicubic_and_round_trips(tmp_path, rng
     residual = (model(x).numpy() + 1) / 2 - BicubicUpsample(4)(x).numpy()
     assert 0 < np.abs(residual).max() < 0.05  # starts next to bicubic, not on it (gradients must flow)
     model.get_layer("tail_conv").kernel.assign(rng.normal(0, 0.05, (9, 9, 8, 3)).astype(np.float32))
-    loaded = _roundtrip(model, tmp_path, x)
+    loaded = assert_network_contract(model, x, tmp_path)
     assert isinstance(loaded.get_layer("bicubic"), BicubicUpsample)
     assert receptive_field_radius(model) == receptive_field_radius(build_generator(4, num_blocks=2, filters=8))
 
