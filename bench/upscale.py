@@ -2,10 +2,10 @@
 
     python bench/upscale.py MODEL_SOURCE [--sizes 512,1024,2000] [--repeats 3]
 
-MODEL_SOURCE is a run dir or .keras; it is exported once (SavedModel, TFLite
-float32, ONNX) into a temp folder. Each row runs in a fresh process (so peak
-RSS is that configuration's alone): median wall time of --repeats upscales of
-a real photo (the bundled retina image resized to the size) written as PNG,
+MODEL_SOURCE is a named model, run dir or .keras; it is exported once (SavedModel, TFLite
+float32, ONNX) into a temp folder when a backend other than keras is asked for. Each row
+runs in a fresh process (so peak RSS is that configuration's alone): median wall time of
+--repeats upscales of a real photo (the bundled retina image resized to the size) written as PNG,
 and the process's peak resident memory.
 """
 
@@ -66,8 +66,10 @@ def main():
 
     photo = os.path.join(SAMPLE_TRAIN_DIR, "retina.jpg")
     rows = []
+    backends = args.backends.split(",")
     with tempfile.TemporaryDirectory() as tmp:
-        export_model(args.model, tmp, quantizations=["float32"], print_fn=lambda *a: None)
+        if set(backends) - {"keras"}:
+            export_model(args.model, tmp, quantizations=["float32"], print_fn=lambda *a: None)
         artifacts = {
             "keras": args.model,
             "saved_model": os.path.join(tmp, "saved_model", "srgan", "1"),
@@ -75,7 +77,7 @@ def main():
             "onnx": os.path.join(tmp, "onnx", "srgan.onnx"),
         }
         for size in (int(s) for s in args.sizes.split(",")):
-            for backend in args.backends.split(","):
+            for backend in backends:
                 tiles = [args.tile] + ([0] if size <= args.whole_up_to else [])
                 for tile in tiles:
                     result, error = run_case(artifacts[backend], photo, size, tile, args.repeats, tmp)

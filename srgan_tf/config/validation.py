@@ -1,17 +1,6 @@
 """Value ranges and choices of a config, checked once, with one clear error each."""
 
-from srgan_tf.config.schema import (
-    ADVERSARIAL_LOSSES,
-    ARCHITECTURES,
-    CONTENT_LOSSES,
-    DEGRADATIONS,
-    JIT_MODES,
-    PIXEL_LOSSES,
-    PRECISIONS,
-    RRDBNET_SCALES,
-    SRRESNET_SCALES,
-    STRATEGIES,
-)
+from srgan_tf.config import schema
 from srgan_tf.errors import SRGANError
 
 
@@ -23,14 +12,16 @@ def _check(condition, message):
 def validate(config):
     """Checks value ranges and choices; returns ``config`` or raises SRGANError."""
     m, lo, d, t = config.model, config.loss, config.data, config.train
-    _check(m.arch in ARCHITECTURES, f"model.arch must be one of {ARCHITECTURES}, got {m.arch!r}")
-    scales = RRDBNET_SCALES if m.arch == "rrdbnet" else SRRESNET_SCALES
+    _check(m.arch in schema.ARCHITECTURES, f"model.arch must be one of {schema.ARCHITECTURES}, got {m.arch!r}")
+    scales = schema.RRDBNET_SCALES if m.arch == "rrdbnet" else schema.SRRESNET_SCALES
     _check(m.scale in scales, f"model.scale must be one of {scales} for {m.arch}, got {m.scale!r}")
     _check(isinstance(m.growth, int) and m.growth >= 1, "model.growth must be an integer >= 1")
     _check(isinstance(m.num_blocks, int) and m.num_blocks >= 1, "model.num_blocks must be an integer >= 1")
     _check(isinstance(m.filters, int) and m.filters >= 1, "model.filters must be an integer >= 1")
-    _check(lo.content in CONTENT_LOSSES, f"loss.content must be one of {CONTENT_LOSSES}, got {lo.content!r}")
-    _check(lo.pretrain_loss in PIXEL_LOSSES, f"loss.pretrain_loss must be one of {PIXEL_LOSSES}")
+    _check(
+        lo.content in schema.CONTENT_LOSSES, f"loss.content must be one of {schema.CONTENT_LOSSES}, got {lo.content!r}"
+    )
+    _check(lo.pretrain_loss in schema.PIXEL_LOSSES, f"loss.pretrain_loss must be one of {schema.PIXEL_LOSSES}")
     for key in ("content_weight", "adversarial_weight", "pixel_weight", "tv_weight"):
         _check(getattr(lo, key) >= 0, f"loss.{key} must be >= 0")
     _check(
@@ -39,7 +30,7 @@ def validate(config):
     )
     _check(d.batch_size >= 1, "data.batch_size must be >= 1")
     _check(d.patches_per_image >= 1, "data.patches_per_image must be >= 1")
-    _check(d.degradation in DEGRADATIONS, f"data.degradation must be one of {DEGRADATIONS}")
+    _check(d.degradation in schema.DEGRADATIONS, f"data.degradation must be one of {schema.DEGRADATIONS}")
     _check(d.cache is None or bool(d.cache), "data.cache must be null, memory or a folder")
     _check(t.pretrain_steps >= 0 and t.steps >= 0, "train.pretrain_steps and train.steps must be >= 0")
     _check(t.steps_per_epoch >= 1 and t.checkpoint_every >= 1, "train.steps_per_epoch/checkpoint_every must be >= 1")
@@ -49,9 +40,9 @@ def validate(config):
         isinstance(spe, int) and spe >= 1 and all(n % spe == 0 for n in (t.steps_per_epoch, t.pretrain_steps, t.steps)),
         f"train.steps_per_execution ({spe}) must be >= 1 and divide steps_per_epoch, pretrain_steps and steps",
     )
-    _check(t.precision in PRECISIONS, f"train.precision must be one of {PRECISIONS}, got {t.precision!r}")
-    _check(t.jit in JIT_MODES, f"train.jit must be one of {JIT_MODES}, got {t.jit!r}")
-    _check(t.strategy in STRATEGIES, f"train.strategy must be one of {STRATEGIES}, got {t.strategy!r}")
+    _check(t.precision in schema.PRECISIONS, f"train.precision must be one of {schema.PRECISIONS}, got {t.precision!r}")
+    _check(t.jit in schema.JIT_MODES, f"train.jit must be one of {schema.JIT_MODES}, got {t.jit!r}")
+    _check(t.strategy in schema.STRATEGIES, f"train.strategy must be one of {schema.STRATEGIES}, got {t.strategy!r}")
     for key in ("learning_rate_decay_at", "pretrain_learning_rate_decay_at"):
         at = getattr(t, key)
         milestones = at if isinstance(at, list) else [at]
@@ -60,7 +51,7 @@ def validate(config):
             f"train.{key} must be a fraction in [0, 1] or an ascending list of them, got {at!r}",
         )
     _check(
-        lo.adversarial in ADVERSARIAL_LOSSES,
-        f"loss.adversarial must be one of {ADVERSARIAL_LOSSES}, got {lo.adversarial!r}",
+        lo.adversarial in schema.ADVERSARIAL_LOSSES,
+        f"loss.adversarial must be one of {schema.ADVERSARIAL_LOSSES}, got {lo.adversarial!r}",
     )
     return config

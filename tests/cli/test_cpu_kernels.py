@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from srgan_tf.cli import COMMANDS
 
 
@@ -25,12 +27,14 @@ print(_pywrap_util_port.IsMklEnabled())
 """
 
 
+@pytest.mark.slow
 def test_training_loads_onednn_and_inference_eigen():
     # TensorFlow's own report of the kernels it loaded, not the variable we set.
     assert _in_fresh_python(_CHOOSE_THEN_LOAD, "training") == "True"
     assert _in_fresh_python(_CHOOSE_THEN_LOAD, "inference") == "False"
 
 
+@pytest.mark.slow
 def test_a_value_the_user_set_is_kept():
     assert _in_fresh_python(_CHOOSE_THEN_LOAD, "training", TF_ENABLE_ONEDNN_OPTS="0") == "False"
 
@@ -43,6 +47,7 @@ print(status, os.environ.get("TF_ENABLE_ONEDNN_OPTS"))
 """
 
 
+@pytest.mark.slow
 def test_each_command_chooses_before_it_loads_tensorflow(tmp_path):
     # `train` fails on its config only after TensorFlow is loaded: the choice was made by then.
     assert _in_fresh_python(_RUN_COMMAND, "train", "--config", str(tmp_path / "missing.yaml")) == "2 1"

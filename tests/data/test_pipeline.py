@@ -199,6 +199,7 @@ def test_start_step_resumes_the_exact_stream(tiny_data_config):
         np.testing.assert_array_equal(lr_a, lr_b)
 
 
+@pytest.mark.slow
 def test_cache_gives_the_same_stream(tiny_data_config, tmp_path):
     plain = _take(make_training_data(tiny_data_config)[0], 3)
     for cache in ("memory", str(tmp_path / "cache")):

@@ -45,6 +45,7 @@ def _rest_client():
     return module
 
 
+@pytest.mark.slow
 def test_every_artifact_passes_parity(exported):
     out, report = exported
     names = [row["artifact"] for row in report["artifacts"]]
@@ -117,6 +118,7 @@ def test_tflite_builtin_ops_only_and_dynamic_resize(exported, tiny_model):
         fixed(np.zeros((1, 8, 8, 3), np.float32))
 
 
+@pytest.mark.slow
 def test_tflite_uint8_io_reads_and_writes_pixel_values(tiny_model, tmp_path, photos):
     export_model(
         tiny_model, tmp_path, formats=["tflite"], quantizations=["int8"], int8_io="uint8", print_fn=lambda *a: None
@@ -156,6 +158,7 @@ def test_onnx_dynamic_dims_and_metadata(exported, tiny_model):
     np.testing.assert_allclose(backend(x), KerasBackend(tiny_model)(x), atol=1e-5)
 
 
+@pytest.mark.slow
 def test_second_export_is_a_new_serving_version(tiny_model, tmp_path):
     for _ in range(2):
         export_model(tiny_model, tmp_path, formats=["saved_model"], print_fn=lambda *a: None)

@@ -6,6 +6,7 @@ import sys
 
 import keras
 import numpy as np
+import pytest
 
 from srgan_tf.models import build_generator
 
@@ -22,6 +23,7 @@ def _srgan(*args):
     return subprocess.run([sys.executable, "-m", "srgan_tf.cli", *args], capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_interpolate_blends_every_parameter(tmp_path):
     a, path_a = _save(tmp_path, "a", 0)
     b, path_b = _save(tmp_path, "b", 1)
@@ -39,6 +41,7 @@ def test_interpolate_blends_every_parameter(tmp_path):
             np.testing.assert_array_equal(x, y)
 
 
+@pytest.mark.slow
 def test_interpolate_refuses_mismatches_and_overwrites(tmp_path):
     _, path_a = _save(tmp_path, "a", 0)
     _, path_other = _save(tmp_path, "other", 0, upsample_skip=True)

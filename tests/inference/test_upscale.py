@@ -136,6 +136,7 @@ def test_no_two_inputs_share_an_output(model_path, train_photo, tmp_path):
         plan_outputs([str(tmp_path / "in")], None)
 
 
+@pytest.mark.slow
 def test_evaluate_attributes_every_score_to_its_file(model_path, tmp_path, photos, srgan_warnings):
     """A truncated a.png beside b.png and c.png: b and c keep their own scores, a is listed."""
     from srgan_tf.data import DecodeFailures
@@ -202,6 +203,7 @@ def test_api_accepts_pil_and_arrays(model_path, train_photo):
     assert array.shape == (48, 72, 3) and array.dtype == np.float32 and array.min() >= 0 and array.max() <= 1
 
 
+@pytest.mark.slow
 def test_every_backend_upscales_alike(model_path, tmp_path, photos):
     export_model(model_path, tmp_path, quantizations=["float32"], print_fn=lambda *a: None)
     rgb = photos[1][:40, :52].astype(np.float32) / 255.0
@@ -219,6 +221,7 @@ def _srgan(*args):
     )
 
 
+@pytest.mark.slow
 def test_cli_upscale_evaluate_compare(model_path, tmp_path, photos):
     folder = tmp_path / "hr"
     folder.mkdir()

@@ -99,6 +99,7 @@ def _srgan(*args, cwd=None):
     )
 
 
+@pytest.mark.slow
 def test_models_command_lists_every_card():
     result = _srgan("models")
     assert result.returncode == 0, result.stderr

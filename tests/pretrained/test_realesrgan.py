@@ -148,6 +148,7 @@ def test_a_wheel_that_is_not_the_verified_one_is_refused(cache):
     assert not cache.exists()  # nothing cached from files that failed the check
 
 
+@pytest.mark.slow
 def test_without_the_extra_one_line_names_what_to_install(tmp_path):
     from PIL import Image
 

@@ -98,7 +98,7 @@ def test_two_workers_agree_and_match_one(tmp_path):
         capture_output=True,
         text=True,
         timeout=600,
-        cwd=os.path.dirname(os.path.abspath(__file__)),
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),  # tests/, where conftest is
         env={**os.environ, "PYTHONWARNINGS": "ignore", "TF_CPP_MIN_LOG_LEVEL": "3"},
     )
     assert reference.returncode == 0, reference.stderr[-3000:]

@@ -27,6 +27,7 @@ def _steps_in_csv(path):
         return [int(row["step"]) for row in csv.DictReader(f)]
 
 
+@pytest.mark.slow
 def test_two_stages_fill_the_run_dir(tiny_config, tmp_path):
     config = apply_overrides(tiny_config, ["train.pretrain_steps=6", "train.steps=4"])
     with warnings.catch_warnings():
@@ -44,6 +45,7 @@ def test_two_stages_fill_the_run_dir(tiny_config, tmp_path):
     assert os.listdir(run.logs("gan"))  # TensorBoard events
 
 
+@pytest.mark.slow
 def test_rerun_resumes_and_extends(tiny_config, tmp_path):
     run_dir = tmp_path / "run"
     with warnings.catch_warnings():
@@ -58,6 +60,7 @@ def test_rerun_resumes_and_extends(tiny_config, tmp_path):
     assert any(not np.array_equal(a, b) for a, b in zip(first, second))
 
 
+@pytest.mark.slow
 def test_stage_two_never_starts_from_random_weights_silently(tiny_config, tmp_path):
     config = apply_overrides(tiny_config, ["train.pretrain_steps=0", "train.steps=2"])
     with pytest.raises(SRGANError, match="would start from random weights.*--init"):
@@ -69,6 +72,7 @@ def test_stage_two_never_starts_from_random_weights_silently(tiny_config, tmp_pa
     assert os.path.exists(RunDir(tmp_path / "run").generator)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stage", ["pretrain", "gan"])
 def test_init_starts_the_generator_from_given_weights(tiny_config, tmp_path, stage):
     """With a zero learning rate, the trained convolutions must equal the --init ones exactly."""
@@ -197,6 +201,7 @@ def test_kill_9_then_resume_equals_uninterrupted_run(tmp_path):
         np.testing.assert_array_equal(x, y)
 
 
+@pytest.mark.slow
 def test_cli_reports_are_clean_lines_and_logs_have_no_progress_bars(tmp_path, train_photo):
     """PYTHONWARNINGS=ignore must not hide skipped files; stdout to a file gets epoch lines, no redraws."""
     from imagefiles import make_messy_folder
@@ -219,6 +224,7 @@ def test_cli_reports_are_clean_lines_and_logs_have_no_progress_bars(tmp_path, tr
     assert "5/5 - " in text and "val_psnr" in text and "\x1b" not in text and "\r" not in text and "\b" not in text
 
 
+@pytest.mark.slow
 def test_cli_user_errors_exit_2_with_one_line(tmp_path):
     result = _srgan(["train", "--config", "nope"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
@@ -230,6 +236,7 @@ def test_cli_user_errors_exit_2_with_one_line(tmp_path):
     assert result.returncode == 2 and "image folder not found" in result.stderr
 
 
+@pytest.mark.slow
 def test_steps_per_execution_keeps_checkpoints_logs_and_stop_exact(tiny_config, tmp_path):
     # With 4 steps per call Keras reports steps 4, 8, 12, ...: intervals that are not multiples
     # of 4 must still be honoured when crossed, and the run must stop at its configured step.
