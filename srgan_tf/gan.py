@@ -24,6 +24,7 @@ from srgan_tf.config import LossConfig
 from srgan_tf.errors import SRGANError
 from srgan_tf.metrics import score_batch
 from srgan_tf.ranges import signed_to_unit, sr_images
+from srgan_tf.replicas import gradient_norm, sum_over_replicas, take_reduced_gradients
 
 _LOSS = LossConfig()  # the constructor's defaults are the config's
 
@@ -33,43 +34,6 @@ ADVERSARIAL_LOSSES = {
     "standard": (lambda real, fake: losses.generator_adversarial(fake), losses.discriminator_adversarial),
     "relativistic": (losses.relativistic_generator, losses.relativistic_discriminator),
 }
-
-
-def _gradient_norm(optimizer, grads):
-    """Global norm of the gradients of the *unscaled* loss: under a LossScaleOptimizer the
-    gradients are of ``scale · loss`` (2¹⁵ by default), which would make the logs depend on
-    the precision policy."""
-    return tf.linalg.global_norm(grads) / optimizer.scale_loss(tf.constant(1.0))
-
-
-def _takes_reduced_gradients(optimizer):
-    """Makes ``optimizer`` apply gradients as given instead of summing them over replicas.
-
-    ``SRGAN`` sums both networks' gradients itself, in one collective, so the logged norms are
-    of the global gradient (not of one replica's share) and no two collectives can be issued in
-    different orders by different replicas. Keras's TensorFlow optimizers sum in
-    ``_all_reduce_sum_gradients``; if a Keras release renames it, refuse rather than sum twice.
-    """
-    inner = getattr(optimizer, "inner_optimizer", optimizer)  # LossScaleOptimizer delegates
-    if not hasattr(type(inner), "_all_reduce_sum_gradients"):
-        raise SRGANError(
-            f"{type(inner).__name__} has no _all_reduce_sum_gradients: this Keras version "
-            "reduces gradients elsewhere, which srgan_tf does not support yet"
-        )
-    inner._all_reduce_sum_gradients = list
-
-
-def _sum_over_replicas(*gradient_lists):
-    """Each list summed over the replicas, all in one all-reduce (identity on one replica)."""
-    replica = tf.distribute.get_replica_context()
-    if replica is None or replica.num_replicas_in_sync == 1:
-        return gradient_lists
-    flat = replica.all_reduce(tf.distribute.ReduceOp.SUM, [g for grads in gradient_lists for g in grads])
-    out, start = [], 0
-    for grads in gradient_lists:
-        out.append(flat[start : start + len(grads)])
-        start += len(grads)
-    return out
 
 
 class SRGAN(keras.Model):
@@ -152,7 +116,7 @@ class SRGAN(keras.Model):
         self.discriminator_optimizer = None if self.is_pretraining else discriminator_optimizer
         for optimizer in (self.generator_optimizer, self.discriminator_optimizer):
             if optimizer is not None:
-                _takes_reduced_gradients(optimizer)
+                take_reduced_gradients(optimizer)
 
     def build_optimizers(self):
         """Creates optimizer slots now (call inside the strategy scope, before ``fit``).
@@ -229,9 +193,9 @@ class SRGAN(keras.Model):
             loss = tf.nn.compute_average_loss(per_example)
             scaled = self.generator_optimizer.scale_loss(loss)
         variables = self.generator.trainable_variables
-        (grads,) = _sum_over_replicas(tape.gradient(scaled, variables))
+        (grads,) = sum_over_replicas(tape.gradient(scaled, variables))
         self.generator_optimizer.apply(grads, variables)
-        return {"pixel_loss": loss, "g_grad_norm": _gradient_norm(self.generator_optimizer, grads)}
+        return {"pixel_loss": loss, "g_grad_norm": gradient_norm(self.generator_optimizer, grads)}
 
     def _gan_step(self, lr_images, hr_images):
         # Two tapes over one forward pass: each network is updated only from its
@@ -257,7 +221,7 @@ class SRGAN(keras.Model):
 
         g_vars = self.generator.trainable_variables
         d_vars = self.discriminator.trainable_variables
-        g_grads, d_grads = _sum_over_replicas(g_tape.gradient(g_scaled, g_vars), d_tape.gradient(d_scaled, d_vars))
+        g_grads, d_grads = sum_over_replicas(g_tape.gradient(g_scaled, g_vars), d_tape.gradient(d_scaled, d_vars))
         self.generator_optimizer.apply(g_grads, g_vars)
         self.discriminator_optimizer.apply(d_grads, d_vars)
         return {
@@ -267,8 +231,8 @@ class SRGAN(keras.Model):
             "d_loss": d_loss,
             "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
             "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits)),
-            "g_grad_norm": _gradient_norm(self.generator_optimizer, g_grads),
-            "d_grad_norm": _gradient_norm(self.discriminator_optimizer, d_grads),
+            "g_grad_norm": gradient_norm(self.generator_optimizer, g_grads),
+            "d_grad_norm": gradient_norm(self.discriminator_optimizer, d_grads),
         }
 
     def test_step(self, data):

@@ -11,6 +11,7 @@ Paper: Ledig et al. 2017, eq. 3-6 (https://arxiv.org/abs/1609.04802).
 import tensorflow as tf
 
 from srgan_tf.config import VGG_FEATURE_RESCALE
+from srgan_tf.replicas import global_batch_mean
 
 
 def _per_example_mean(values):
@@ -59,24 +60,6 @@ def total_variation(sr_images):
     return _per_example_mean(dy) + _per_example_mean(dx)
 
 
-def _global_batch_mean(values):
-    """Mean over the *global* batch: under tf.distribute, every replica's examples.
-
-    The relativistic loss compares each example with the mean over the batch; a per-replica
-    mean would make the loss (and the trained model) depend on the number of replicas.
-    ``all_reduce`` is differentiable (its gradient is the all-reduced gradient), so the
-    generator is trained through the other replicas' fakes too, as on one device.
-    """
-    values = tf.cast(values, tf.float32)
-    replica = tf.distribute.get_replica_context()
-    if replica is None or replica.num_replicas_in_sync == 1:
-        return tf.reduce_mean(values)
-    total, count = replica.all_reduce(
-        tf.distribute.ReduceOp.SUM, [tf.reduce_sum(values), tf.cast(tf.size(values), tf.float32)]
-    )
-    return total / count
-
-
 def _bce(labels_value, logits):
     return _per_example_mean(
         tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.fill(tf.shape(logits), labels_value), logits=logits)
@@ -91,8 +74,8 @@ def relativistic_discriminator(real_logits, fake_logits):
     """
     real_logits = tf.cast(real_logits, tf.float32)
     fake_logits = tf.cast(fake_logits, tf.float32)
-    real = _bce(1.0, real_logits - _global_batch_mean(fake_logits))
-    fake = _bce(0.0, fake_logits - _global_batch_mean(real_logits))
+    real = _bce(1.0, real_logits - global_batch_mean(fake_logits))
+    fake = _bce(0.0, fake_logits - global_batch_mean(real_logits))
     return 0.5 * (real + fake)
 
 
@@ -101,6 +84,6 @@ def relativistic_generator(real_logits, fake_logits):
     so the generator learns from the real images' logits too, not only from its own."""
     real_logits = tf.cast(real_logits, tf.float32)
     fake_logits = tf.cast(fake_logits, tf.float32)
-    real = _bce(0.0, real_logits - _global_batch_mean(fake_logits))
-    fake = _bce(1.0, fake_logits - _global_batch_mean(real_logits))
+    real = _bce(0.0, real_logits - global_batch_mean(fake_logits))
+    fake = _bce(1.0, fake_logits - global_batch_mean(real_logits))
     return 0.5 * (real + fake)
