@@ -41,6 +41,12 @@ def main():
     parser.add_argument("--tile", type=int, default=64, help="LR tile core (small: many seams)")
     parser.add_argument("--crop", type=int, default=192, help="LR crop side taken from each photo's centre")
     args = parser.parse_args()
+    for overlap in (int(v) for v in args.overlaps.split(",")):
+        # A tile whose context reaches both sides of the crop sees the whole crop: no seam to measure.
+        if args.tile + 2 * overlap >= args.crop:
+            parser.error(
+                f"overlap {overlap}: tile {args.tile} + 2 x overlap covers the {args.crop} px crop; use a larger --crop"
+            )
     upscaler = Upscaler.load(args.model)
     rows = []
     for photo in PHOTOS:
