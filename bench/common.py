@@ -26,6 +26,30 @@ def median_time(fn, repeats=5, warmup=1):
     return statistics.median(times), times
 
 
+def fit_step_times(model, data, steps, warmup=2):
+    """Seconds per training step inside one ``fit`` of ``warmup + steps`` steps: the gaps between
+    consecutive batch ends after ``warmup`` steps (tracing, compilation).
+
+    A step is timed where a training run spends it, inside a long ``fit``: timing whole short
+    ``fit`` calls would add each call's set-up and tear-down to a few steps (on TF 2.21 the
+    tf.data autotuner's tear-down alone holds a short ``fit`` for up to 1.7 s after its last step).
+    """
+    import keras
+
+    class BatchEnds(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.ends = []
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.ends.append(time.perf_counter())
+
+    recorder = BatchEnds()
+    model.fit(data, steps_per_epoch=warmup + steps, epochs=1, verbose=0, callbacks=[recorder])
+    ends = recorder.ends[warmup - 1 :]
+    return [later - earlier for earlier, later in zip(ends, ends[1:])]
+
+
 def print_table(headers, rows):
     """A GitHub-markdown table, so results paste straight into the README."""
     print("| " + " | ".join(headers) + " |")

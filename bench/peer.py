@@ -12,16 +12,19 @@ Every cell is its own process, so neither side inherits the other's threads, cac
 kernels; both sides of a row load the same TensorFlow CPU kernels (``--kernels``; by default
 srgan_tf's choice for the row, oneDNN to train and Eigen to infer, given to both). The paper
 configuration throughout: batch 16, 24x24 -> 96x96, 16 residual blocks, 64 filters, VGG54,
-fp32, XLA off; inference on a 128x128 input. Cells are medians of ``--repeats`` timed calls
-after two warm-up calls; a training call is ``STEPS`` steps (one ``fit`` for srgan_tf), shown
-per step.
+fp32, XLA off; inference on a 128x128 input. Inference cells are medians of ``--repeats`` timed
+calls after two warm-up calls. Training cells are the median of ``--repeats`` x ``STEPS`` steps,
+each timed alone after two warm-up steps: the peer's ``train_step`` call by call (its own training
+loop), srgan_tf's between batch ends inside one ``fit`` (as ``srgan train`` runs them).
 """
 
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -33,7 +36,8 @@ ROWS = {
     "tflite_dynamic": "dynamic-range int8 TFLite, 128x128 -> 512x512",
 }
 SIDES = ("peer", "srgan_tf")
-STEPS = 3  # training steps per timed call (one ``fit`` for srgan_tf); cells show time per step
+TRAINING_ROWS = ("gan", "pretrain")
+STEPS = 3  # timed training steps per repeat
 
 
 # -- the worker: one cell in a fresh process ------------------------------------------------
@@ -78,7 +82,17 @@ def _peer_cell(row, peer):
         else:
             scratch = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"peer-ckpt-{os.getpid()}")
             trainer = SrganGeneratorTrainer(srgan.generator(), checkpoint_dir=scratch)
-        return lambda: [[float(v) for v in tf.nest.flatten(trainer.train_step(lr, hr))] for _ in range(STEPS)]
+
+        def step_times(steps, warmup=2):
+            # The peer's own training loop calls train_step once per batch; time each call.
+            times = []
+            for _ in range(warmup + steps):
+                start = time.perf_counter()
+                [float(v) for v in tf.nest.flatten(trainer.train_step(lr, hr))]
+                times.append(time.perf_counter() - start)
+            return times[warmup:]
+
+        return step_times
     generator = srgan.generator()
     image = tf.random.uniform((1, 128, 128, 3), 0, 255, seed=3)
     if row == "keras":
@@ -127,6 +141,7 @@ def _ours_cell(row):
 
     import keras
     import tensorflow as tf
+    from common import fit_step_times
 
     from srgan_tf.config import apply_overrides, get_preset
 
@@ -139,7 +154,7 @@ def _ours_cell(row):
         vgg = build_feature_extractor_from_config(config) if row == "gan" else None  # vgg54, no weights
         model = build_stage_model(config, row, feature_extractor=vgg)
         data = tf.data.Dataset.from_tensors(next(iter(make_training_data(config)[0]))).repeat()
-        return lambda: model.fit(data, steps_per_epoch=STEPS, epochs=1, verbose=0)
+        return lambda steps: fit_step_times(model, data, steps)
     from srgan_tf.backends import KerasBackend
     from srgan_tf.models import build_generator
 
@@ -161,9 +176,12 @@ def worker(side, row, peer, repeats):
     from common import median_time
 
     run = _peer_cell(row, peer) if side == "peer" else _ours_cell(row)
-    median, times = median_time(run, repeats, warmup=2)
-    per = STEPS if row in ("gan", "pretrain") else 1
-    print(json.dumps({"median": median / per, "times": times}))
+    if row in TRAINING_ROWS:
+        times = run(repeats * STEPS)
+        median = statistics.median(times)
+    else:
+        median, times = median_time(run, repeats, warmup=2)
+    print(json.dumps({"median": median, "times": times}))
 
 
 # -- the driver ------------------------------------------------------------------------------------
@@ -222,7 +240,10 @@ def main():
         )
         print(rows[-1], file=sys.stderr, flush=True)
     print(machine_line())
-    print(f"median of {args.repeats} timed calls after 2 warm-up calls; one process per cell\n")
+    print(
+        f"inference: median of {args.repeats} calls after 2 warm-up calls; training: median of "
+        f"{args.repeats * STEPS} steps after 2 warm-up steps; one process per cell\n"
+    )
     print_table(["work", "peer", "srgan_tf", "srgan_tf / peer", "TF kernels", "load before / after"], rows)
 
 

@@ -1,11 +1,12 @@
 """Seconds per training step, stage 1 (SRResNet) and stage 2 (SRGAN), XLA off/on.
 
-    python bench/train_step.py [--configs paper,demo] [--repeats 3]
+    python bench/train_step.py [--configs paper,demo] [--steps N]
 
 The paper config is batch 16, 96x96 HR, 16 blocks, VGG54 content loss (VGG19
 with random weights: the same compute as ImageNet weights, nothing to download).
-Each timing is one ``fit`` of ``--steps`` steps on a fixed in-memory batch after a
-warm-up fit (tracing, XLA compilation); the median over ``--repeats`` is shown.
+Each cell is the median time of ``--steps`` steps inside one ``fit`` on a fixed in-memory batch,
+after two warm-up steps (tracing, XLA compilation): steps are timed between batch ends, as they
+run in training, without a short ``fit``'s set-up and tear-down.
 The data pipeline's rate (bench/data_pipeline.py) is measured beside it.
 """
 
@@ -19,47 +20,49 @@ from srgan_tf.cpu_kernels import choose_cpu_kernels  # noqa: E402
 
 choose_cpu_kernels("training")  # before TensorFlow loads
 
+import statistics  # noqa: E402
+
 import tensorflow as tf  # noqa: E402
-from common import machine_line, median_time, print_table  # noqa: E402
+from common import fit_step_times, machine_line, print_table  # noqa: E402
 
 from srgan_tf.config import apply_overrides, get_preset  # noqa: E402
 from srgan_tf.data import make_training_data  # noqa: E402
 from srgan_tf.stages import build_feature_extractor_from_config, build_stage_model  # noqa: E402
 
 CONFIGS = {
-    "paper": ("srgan_x4", ["loss.vgg_weights=null"], 3),
-    "demo": ("demo", [], 20),
+    "paper": ("srgan_x4", ["loss.vgg_weights=null"], 7),
+    "demo": ("demo", [], 40),
 }
 
 
-def time_stage(config, stage, jit, steps, repeats):
+def time_stage(config, stage, jit, steps):
     config = apply_overrides(config, [f"train.jit={'on' if jit else 'off'}"])
     vgg = build_feature_extractor_from_config(config) if stage == "gan" else None  # the configs have no weights
     model = build_stage_model(config, stage, feature_extractor=vgg)
     batch = next(iter(make_training_data(config)[0]))
     data = tf.data.Dataset.from_tensors(batch).repeat()
-    seconds, _ = median_time(lambda: model.fit(data, steps_per_epoch=steps, epochs=1, verbose=0), repeats, warmup=1)
-    return seconds / steps
+    return statistics.median(fit_step_times(model, data, steps))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--configs", default="paper,demo")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=None, help="timed steps per cell (default per config)")
     args = parser.parse_args()
     rows = []
     for name in args.configs.split(","):
-        preset, overrides, steps = CONFIGS[name]
+        preset, overrides, default_steps = CONFIGS[name]
+        steps = args.steps or default_steps
         config = apply_overrides(get_preset(preset), overrides)
         m, d = config.model, config.data
         label = f"{name} (B{m.num_blocks}/{m.filters}f, batch {d.batch_size}, {d.patch_size}px, {config.loss.content})"
         for stage in ("pretrain", "gan"):
-            off = time_stage(config, stage, False, steps, args.repeats)
-            on = time_stage(config, stage, True, steps, args.repeats)
+            off = time_stage(config, stage, False, steps)
+            on = time_stage(config, stage, True, steps)
             rows.append((label, stage, f"{off:.3f}", f"{on:.3f}", f"{on / off:.2f}"))
             print(rows[-1], flush=True)
     print(machine_line())
-    print(f"median of {args.repeats} fits after a warm-up fit\n")
+    print("median step inside one fit, after 2 warm-up steps\n")
     print_table(["config", "stage", "s/step XLA off", "s/step XLA on", "on/off"], rows)
 
 
