@@ -6,7 +6,9 @@ MODEL_SOURCE is a named model, run dir or .keras; it is exported once (SavedMode
 float32, ONNX) into a temp folder when a backend other than keras is asked for. Each row
 runs in a fresh process (so peak RSS is that configuration's alone): median wall time of
 --repeats upscales of a real photo (the bundled retina image resized to the size) written as PNG,
-and the process's peak resident memory.
+and the process's peak resident memory; and the conv rate end to end: the model's convolution
+FLOPs over every tile's context (overlap counted: it is computed) per second of the whole run,
+beside a 3x3 64->64 convolution timed alone with the same TensorFlow kernels.
 """
 
 import argparse
@@ -40,7 +42,27 @@ for index in range(repeats):
     upscale_file(upscaler, source, os.path.join(out, "out.png"), overwrite=True)
     times.append(time.perf_counter() - start)
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": statistics.median(times), "rss_mb": rss}))
+from srgan_tf.inference.tiling import context_pixels
+lr_pixels = context_pixels(size, size, tile, upscaler.overlap)
+print(json.dumps({"seconds": statistics.median(times), "rss_mb": rss, "lr_pixels": lr_pixels}))
+"""
+
+CONV_RATE_WORKER = r"""
+import json, os, statistics, time
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+from srgan_tf.cpu_kernels import choose_cpu_kernels
+choose_cpu_kernels("inference")  # the kernels `srgan upscale` runs
+import tensorflow as tf
+x = tf.random.uniform((1, 256, 256, 64))
+w = tf.random.uniform((3, 3, 64, 64))
+conv = tf.function(lambda x: tf.nn.conv2d(x, w, 1, "SAME"))
+conv(x).numpy()
+times = []
+for _ in range(10):
+    start = time.perf_counter()
+    conv(x).numpy()
+    times.append(time.perf_counter() - start)
+print(json.dumps({"gflops": 2 * 256 * 256 * 9 * 64 * 64 / statistics.median(times) / 1e9}))
 """
 
 
@@ -50,6 +72,19 @@ def run_case(artifact, photo, size, tile, repeats, out):
     if result.returncode:
         return None, result.stderr.strip().splitlines()[-1][:80]
     return json.loads(result.stdout.strip().splitlines()[-1]), None
+
+
+def conv_flops_per_lr_pixel(model):
+    from srgan_tf.backends import KerasBackend
+    from srgan_tf.models import conv_flops_per_lr_pixel
+
+    return conv_flops_per_lr_pixel(KerasBackend(model).generator)
+
+
+def conv_rate():
+    """GFLOP/s of a 3x3 64->64 convolution on a 256x256 map, batch 1, with upscale's kernels."""
+    result = subprocess.run([sys.executable, "-c", CONV_RATE_WORKER], capture_output=True, text=True, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])["gflops"]
 
 
 def main():
@@ -70,6 +105,8 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         if set(backends) - {"keras"}:
             export_model(args.model, tmp, quantizations=["float32"], print_fn=lambda *a: None)
+        per_pixel = conv_flops_per_lr_pixel(args.model)
+        reference = conv_rate()
         artifacts = {
             "keras": args.model,
             "saved_model": os.path.join(tmp, "saved_model", "srgan", "1"),
@@ -83,15 +120,29 @@ def main():
                     result, error = run_case(artifacts[backend], photo, size, tile, args.repeats, tmp)
                     label = f"tiled {tile}" if tile else "whole image"
                     if error:
-                        rows.append((f"{size}x{size}", backend, label, "failed", error))
+                        rows.append((f"{size}x{size}", backend, label, "failed", error, "", ""))
                     else:
+                        gflops = per_pixel * result["lr_pixels"] / result["seconds"] / 1e9
                         rows.append(
-                            (f"{size}x{size}", backend, label, f"{result['seconds']:.2f}", f"{result['rss_mb']:.0f}")
+                            (
+                                f"{size}x{size}",
+                                backend,
+                                label,
+                                f"{result['seconds']:.2f}",
+                                f"{result['rss_mb']:.0f}",
+                                f"{gflops:.0f}",
+                                f"{100 * gflops / reference:.0f} %",
+                            )
                         )
                     print(rows[-1], flush=True)
     print(machine_line())
-    print(f"model {args.model}; x4 output written as PNG; median of {args.repeats} runs; peak RSS of the process\n")
-    print_table(["input", "backend", "mode", "seconds", "peak RSS (MB)"], rows)
+    print(f"model {args.model}; x4 output written as PNG; median of {args.repeats} runs; peak RSS of the process")
+    print(
+        f"conv rate: the model's convolution FLOPs over every tile's context (overlap included) per "
+        f"second of the whole run (decode, tiles, PNG); reference: a 3x3 64->64 convolution on a "
+        f"256x256 map, batch 1, same kernels: {reference:.0f} GFLOP/s\n"
+    )
+    print_table(["input", "backend", "mode", "seconds", "peak RSS (MB)", "conv GFLOP/s", "of reference"], rows)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,15 @@ def tile_boxes(height, width, tile, overlap):
     return boxes
 
 
+def context_pixels(height, width, tile, overlap):
+    """LR pixels the model runs on to upscale a ``height`` x ``width`` image: the tiles' contexts
+    (cores plus overlap), or the image itself when it is not tiled (see :func:`tiled_bands`)."""
+    if not tile or tile <= 0 or (height <= tile and width <= tile):
+        return height * width
+    boxes = tile_boxes(height, width, tile, overlap)
+    return sum((bottom - top) * (right - left) for _, (top, left, bottom, right) in boxes)
+
+
 def tiled_bands(run, rgb, scale, tile=DEFAULT_TILE, overlap=DEFAULT_OVERLAP, progress=False):
     """Yields ``(sr_top, band)`` row bands of the upscaled image, top to bottom.
 

@@ -22,6 +22,7 @@ from srgan_tf.imageio import MAX_DECODE_PIXELS, is_image_path
 from srgan_tf.inference.picture import Picture, luma, output_path, quantize, read_picture, write_picture
 from srgan_tf.inference.pngstream import PNGStreamWriter
 from srgan_tf.inference.tiling import DEFAULT_OVERLAP, DEFAULT_TILE, tiled_bands, upscale_tiled
+from srgan_tf.inference.write_behind import write_behind
 from srgan_tf.models.receptive_field import receptive_field_radius
 from srgan_tf.pretrained import card_tile_overlap, default_model
 
@@ -220,11 +221,15 @@ def upscale_file(upscaler, path, out_path, fmt="png", overwrite=False, max_pixel
         writer = PNGStreamWriter(
             out_path, width * upscaler.scale, height * upscaler.scale, channels, picture.bits, picture.icc
         )
+
+        def write(band):
+            if picture.gray:
+                band = luma(band)[..., None]
+            writer.write(quantize(band, picture.bits))
+
         with writer:
-            for _, band in upscaler.bands(picture.rgb, progress):
-                if picture.gray:
-                    band = luma(band)[..., None]
-                writer.write(quantize(band, picture.bits))
+            # Each band is encoded while the next one's tiles run.
+            write_behind(write, (band for _, band in upscaler.bands(picture.rgb, progress)))
         return out_path
     return write_picture(upscaler.upscale_picture(picture, progress), out_path, fmt, overwrite)
 

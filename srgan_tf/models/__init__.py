@@ -2,6 +2,7 @@
 
 from srgan_tf.models.architectures import ARCHITECTURES, architecture_of, build_from_architecture
 from srgan_tf.models.discriminator import build_discriminator
+from srgan_tf.models.flops import conv_flops_per_lr_pixel
 from srgan_tf.models.generator import build_generator
 from srgan_tf.models.layers import PixelShuffle, VGGPreprocess
 from srgan_tf.models.receptive_field import receptive_field_radius
@@ -13,6 +14,7 @@ __all__ = [
     "architecture_of",
     "build_from_architecture",
     "build_rrdbnet",
+    "conv_flops_per_lr_pixel",
     "PixelShuffle",
     "VGGPreprocess",
     "build_discriminator",

@@ -19,7 +19,7 @@ from srgan_tf.export import export_model
 from srgan_tf.inference import Upscaler, upscale_files
 from srgan_tf.inference.picture import read_picture
 from srgan_tf.inference.pngstream import PNGStreamWriter
-from srgan_tf.inference.tiling import upscale_tiled
+from srgan_tf.inference.tiling import context_pixels, upscale_tiled
 from srgan_tf.inference.upscale import plan_outputs
 from srgan_tf.models import build_generator, receptive_field_radius
 
@@ -56,6 +56,16 @@ def test_tiled_equals_untiled(model_path, photos):
     assert np.abs(tiled - whole).max() <= 1e-5
     seams = upscale_tiled(backend, rgb, 4, tile=16, overlap=0)
     assert np.abs(seams - whole).max() > 1 / 255  # why the overlap matters
+
+
+def test_context_pixels_count_the_overlap_every_tile_computes():
+    # 512x512 in 256 px tiles with 40 px of context: each tile spans 296 px per side (clamped
+    # at the image border), so the model runs on 4 x 296² pixels, not 512².
+    assert context_pixels(512, 512, 256, 40) == 4 * 296 * 296
+    # 600 wide: tile columns 0-256, 256-512, 512-600 span 296, 336 and 128 px.
+    assert context_pixels(256, 600, 256, 40) == 256 * (296 + 336 + 128)
+    assert context_pixels(200, 100, 256, 40) == 200 * 100  # fits one tile: run whole
+    assert context_pixels(512, 512, 0, 40) == 512 * 512  # tiling off
 
 
 def test_png_stream_writer_roundtrip(tmp_path):
