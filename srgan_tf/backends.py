@@ -43,13 +43,21 @@ def read_metadata(path):
 
 
 class KerasBackend:
+    """A Keras generator run as a ``tf.function``.
+
+    ``subpixel_tail`` (default) runs an SRResNet's last convolution before its last pixel
+    shuffle (:mod:`srgan_tf.models.subpixel_tail`: the same function, a faster graph); False
+    runs the graph as built, which export parity takes as its reference.
+    """
+
     name = "keras"
 
-    def __init__(self, path_or_model):
+    def __init__(self, path_or_model, subpixel_tail=True):
         import keras
         import tensorflow as tf
 
         import srgan_tf.models  # noqa: F401 - registers the custom layers .keras files name
+        from srgan_tf.models.subpixel_tail import with_subpixel_tail
         from srgan_tf.ranges import sr_images
 
         if isinstance(path_or_model, keras.Model):
@@ -63,7 +71,7 @@ class KerasBackend:
             if not os.path.isfile(path):
                 raise SRGANError(f"no Keras generator at {path}")
             self.generator = keras.models.load_model(path, safe_mode=True)
-        generator = self.generator
+        generator = with_subpixel_tail(self.generator) if subpixel_tail else self.generator
 
         @tf.function(input_signature=[tf.TensorSpec([None, None, None, 3], tf.float32)], reduce_retracing=True)
         def run(images):

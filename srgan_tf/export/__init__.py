@@ -109,7 +109,7 @@ def export_model(
         "srgan_tf_version": __version__,
         "source": _source_label(source),
     }
-    reference = KerasBackend(generator)
+    reference = KerasBackend(generator, subpixel_tail=False)  # the graph as trained
     inputs = parity_inputs(find_images(SAMPLE_VAL_DIR), scale=scale)
     if fixed_size:
         inputs.update(parity_inputs(find_images(SAMPLE_VAL_DIR), sizes=(fixed_size,), scale=scale))

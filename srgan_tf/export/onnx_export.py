@@ -9,6 +9,7 @@ import tensorflow as tf
 from srgan_tf.atomic import atomic_path
 from srgan_tf.errors import SRGANError
 from srgan_tf.export.saved_model import core_function
+from srgan_tf.models.subpixel_tail import with_subpixel_tail
 
 DEFAULT_OPSET = 17
 
@@ -22,7 +23,7 @@ def write_onnx(generator, path, metadata, opset=DEFAULT_OPSET):
         raise SRGANError("ONNX export needs the export extra: pip install 'srgan_tf[export]'") from error
     if opset < 13:
         raise SRGANError(f"ONNX opset must be >= 13 (17 recommended), got {opset}")
-    upscale = tf.function(core_function(generator))
+    upscale = tf.function(core_function(with_subpixel_tail(generator)))
     spec = (tf.TensorSpec([None, None, None, 3], tf.float32, name="images"),)
     model_proto, _ = tf2onnx.convert.from_function(upscale, input_signature=spec, opset=opset)
     for value, names in (

@@ -18,6 +18,7 @@ import shutil
 import keras
 import tensorflow as tf
 
+from srgan_tf.models.subpixel_tail import with_subpixel_tail
 from srgan_tf.ranges import sr_images, to_uint8
 
 # 4 MP of input (e.g. 2048x2048 -> 8192x8192 out) is already ~0.3 TFLOP at the paper size.
@@ -45,6 +46,10 @@ def _guard(images, max_pixels):
 def core_function(generator, pixels=False):
     """The guard-free math, [0, 1] -> [0, 1]; what TFLite and ONNX are converted from.
 
+    Exports pass ``with_subpixel_tail(generator)`` (:mod:`srgan_tf.models.subpixel_tail`: the
+    same function, a faster graph); the parity check after every export compares each artifact
+    with the graph as trained.
+
     ``pixels=True``: 0..255 -> 0..255, the input marked as exactly that range (a FakeQuant
     annotation, which the TFLite converter takes as the tensor's quantisation), so a full-int8
     model with uint8 input reads pixel values themselves — scale 1, zero point 0 — instead of
@@ -68,9 +73,10 @@ def core_function(generator, pixels=False):
 
 def build_archive(generator, max_pixels=SERVING_MAX_PIXELS):
     """A ``keras.export.ExportArchive`` holding both serving signatures."""
-    upscale = core_function(generator)
+    inference = with_subpixel_tail(generator)
+    upscale = core_function(inference)
     archive = keras.export.ExportArchive()
-    archive.track(generator)
+    archive.track(inference)
 
     def serve(images):
         return {"sr_images": upscale(_guard(images, max_pixels))}
@@ -91,9 +97,10 @@ def build_archive(generator, max_pixels=SERVING_MAX_PIXELS):
 def write_core_saved_model(generator, path, fixed_size=None, pixels=False):
     """A minimal SavedModel (one signature, no guards, no string ops) for converters."""
     shape = [1, *fixed_size, 3] if fixed_size else [None, None, None, 3]
-    upscale = core_function(generator, pixels)
+    inference = with_subpixel_tail(generator)
+    upscale = core_function(inference, pixels)
     archive = keras.export.ExportArchive()
-    archive.track(generator)
+    archive.track(inference)
     archive.add_endpoint(
         "serving_default",
         lambda images: {"sr_images": upscale(images)},

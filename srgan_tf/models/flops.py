@@ -16,7 +16,7 @@ def conv_flops_per_lr_pixel(generator):
     """
     convs = [layer for layer in generator.layers if isinstance(layer, keras.layers.Conv2D)]
     probe = keras.Model(generator.inputs, [layer.output for layer in convs])
-    outputs = probe(np.zeros((1, PROBE, PROBE, 3), np.float32), training=False)
+    outputs = probe([np.zeros((1, PROBE, PROBE, 3), np.float32)], training=False)
     total = 0.0
     for layer, output in zip(convs, outputs):
         kh, kw, cin, cout = layer.kernel.shape
