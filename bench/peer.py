@@ -1,6 +1,6 @@
 """srgan_tf against its closest TensorFlow peer, krasserm/super-resolution, on this machine.
 
-    python bench/peer.py --peer PATH_TO_CHECKOUT [--repeats 5] [--rows gan,pretrain,keras,tflite]
+    python bench/peer.py --peer PATH_TO_CHECKOUT [--repeats 5] [--rows gan,pretrain,keras,tflite@512]
 
 ``PATH_TO_CHECKOUT``: a work tree of github.com/krasserm/super-resolution (snapshot 179320c),
 left as it is: its three ``tensorflow.python.keras`` imports are served ``tf.keras`` modules
@@ -12,10 +12,11 @@ Every cell is its own process, so neither side inherits the other's threads, cac
 kernels; both sides of a row load the same TensorFlow CPU kernels (``--kernels``; by default
 srgan_tf's choice for the row, oneDNN to train and Eigen to infer, given to both). The paper
 configuration throughout: batch 16, 24x24 -> 96x96, 16 residual blocks, 64 filters, VGG54,
-fp32, XLA off; inference on a 128x128 input. Inference cells are medians of ``--repeats`` timed
-calls after two warm-up calls. Training cells are the median of ``--repeats`` x ``STEPS`` steps,
-each timed alone after two warm-up steps: the peer's ``train_step`` call by call (its own training
-loop), srgan_tf's between batch ends inside one ``fit`` (as ``srgan train`` runs them).
+fp32, XLA off; inference on a 128x128 input unless the row names a size. Inference cells are
+medians of ``--repeats`` timed calls after two warm-up calls. Training cells are the median of
+``--repeats`` x ``STEPS`` steps, each timed alone after two warm-up steps: the peer's
+``train_step`` call by call (its own training loop), srgan_tf's between batch ends inside one
+``fit`` (as ``srgan train`` runs them).
 """
 
 import argparse
@@ -31,9 +32,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 ROWS = {
     "gan": "GAN step (batch 16, 96 px, VGG54 random weights, both updates)",
     "pretrain": "pretrain step (generator only, MSE)",
-    "keras": "fp32 inference, Keras/TF graph, 128x128 -> 512x512",
-    "tflite": "fp32 inference, TFLite (XNNPACK, 2 threads), 128x128 -> 512x512",
-    "tflite_dynamic": "dynamic-range int8 TFLite, 128x128 -> 512x512",
+    "keras": "fp32 inference, Keras/TF graph, {size}x{size}",
+    "tflite": "fp32 inference, TFLite (XNNPACK, 2 threads), {size}x{size}",
+    "tflite_dynamic": "dynamic-range int8 TFLite, {size}x{size}",
 }
 SIDES = ("peer", "srgan_tf")
 TRAINING_ROWS = ("gan", "pretrain")
@@ -67,7 +68,14 @@ def _peer_batch(tf):
     return lr, hr
 
 
+def _split(row):
+    """``"tflite@512"`` -> ("tflite", 512); an inference row without a size runs 128x128."""
+    name, _, size = row.partition("@")
+    return name, int(size or 128)
+
+
 def _peer_cell(row, peer):
+    row, size = _split(row)
     sys.path.insert(0, peer)
     _serve_tf_keras_to_the_peer()
     import tensorflow as tf
@@ -94,7 +102,7 @@ def _peer_cell(row, peer):
 
         return step_times
     generator = srgan.generator()
-    image = tf.random.uniform((1, 128, 128, 3), 0, 255, seed=3)
+    image = tf.random.uniform((1, size, size, 3), 0, 255, seed=3)
     if row == "keras":
         run = tf.function(lambda x: generator(x, training=False))
         return lambda: run(image).numpy()
@@ -137,6 +145,7 @@ def _tflite_runner(model_bytes, image):
 
 
 def _ours_cell(row):
+    row, size = _split(row)
     import tempfile
 
     import keras
@@ -159,7 +168,7 @@ def _ours_cell(row):
     from srgan_tf.models import build_generator
 
     generator = build_generator(4, 16, 64)
-    image = tf.random.uniform((1, 128, 128, 3), seed=3).numpy()
+    image = tf.random.uniform((1, size, size, 3), seed=3).numpy()
     if row == "keras":
         backend = KerasBackend(generator)
         return lambda: backend(image)
@@ -204,7 +213,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--peer", required=True, help="a checkout of krasserm/super-resolution")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--rows", default=",".join(ROWS), help=f"any of {','.join(ROWS)}")
+    parser.add_argument(
+        "--rows",
+        default="gan,pretrain,keras,tflite,tflite@512,tflite_dynamic",
+        help=f"any of {','.join(ROWS)}; an inference row takes a size: tflite@512 (default 128)",
+    )
     parser.add_argument(
         "--kernels",
         choices=("onednn", "eigen", "default"),
@@ -230,7 +243,7 @@ def main():
         peer, ours = (_cell(side, row, args, kernels) for side in SIDES)
         rows.append(
             (
-                ROWS[row],
+                ROWS[_split(row)[0]].format(size=_split(row)[1]),
                 _format(peer),
                 _format(ours),
                 f"{ours / peer:.2f}",
