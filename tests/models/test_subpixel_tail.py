@@ -17,7 +17,8 @@ def _randomise(generator, rng):
             layer.set_weights([rng.normal(size=slopes.shape).astype(np.float32)])
     tail = generator.get_layer("tail_conv")
     kernel, bias = tail.get_weights()
-    tail.set_weights([rng.normal(0, 0.05, kernel.shape).astype(np.float32), rng.normal(size=bias.shape).astype(np.float32)])
+    kernel = rng.normal(0, 0.05, kernel.shape).astype(np.float32)
+    tail.set_weights([kernel, rng.normal(size=bias.shape).astype(np.float32)])
 
 
 @pytest.mark.parametrize(("scale", "upsample_skip"), [(2, True), (3, False), (4, False), (4, True), (8, False)])
