@@ -19,6 +19,10 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# Workers start in this script's checkout: ``python -c`` puts the current directory first on
+# sys.path, so started elsewhere (a git worktree's bench run from the main tree) they would
+# import that other tree's srgan_tf and time the wrong code.
+CHECKOUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 from common import machine_line, print_table  # noqa: E402
 
@@ -67,14 +71,15 @@ print(json.dumps({"gflops": 2 * 256 * 256 * 9 * 64 * 64 / statistics.median(time
 
 
 def run_case(artifact, photo, size, tile, repeats, out):
+    artifact = os.path.abspath(artifact) if os.path.exists(artifact) else artifact  # a path, or a model's name
     command = [sys.executable, "-c", WORKER, artifact, photo, str(size), str(tile), str(repeats), out]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=3600)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=3600, cwd=CHECKOUT)
     if result.returncode:
         return None, result.stderr.strip().splitlines()[-1][:80]
     return json.loads(result.stdout.strip().splitlines()[-1]), None
 
 
-def conv_flops_per_lr_pixel(model):
+def model_flops_per_lr_pixel(model):
     from srgan_tf.backends import KerasBackend
     from srgan_tf.models import conv_flops_per_lr_pixel
 
@@ -83,7 +88,8 @@ def conv_flops_per_lr_pixel(model):
 
 def conv_rate():
     """GFLOP/s of a 3x3 64->64 convolution on a 256x256 map, batch 1, with upscale's kernels."""
-    result = subprocess.run([sys.executable, "-c", CONV_RATE_WORKER], capture_output=True, text=True, check=True)
+    command = [sys.executable, "-c", CONV_RATE_WORKER]
+    result = subprocess.run(command, capture_output=True, text=True, check=True, cwd=CHECKOUT)
     return json.loads(result.stdout.strip().splitlines()[-1])["gflops"]
 
 
@@ -105,7 +111,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         if set(backends) - {"keras"}:
             export_model(args.model, tmp, quantizations=["float32"], print_fn=lambda *a: None)
-        per_pixel = conv_flops_per_lr_pixel(args.model)
+        per_pixel = model_flops_per_lr_pixel(args.model)
         reference = conv_rate()
         artifacts = {
             "keras": args.model,
