@@ -63,3 +63,42 @@ def test_phase_kernel_by_direct_convolution():
 def test_rrdbnet_is_left_as_it_is():
     generator = build_rrdbnet(4, 1, 8, 4)
     assert with_subpixel_tail(generator) is generator
+
+
+@pytest.mark.parametrize(("scale", "upsample_skip"), [(3, False), (4, True)])
+def test_training_through_it_updates_the_generators_own_weights(scale, upsample_skip):
+    # SRGAN's steps run the rewritten model: its gradients must be the generator's gradients
+    # (same variables, same values to rounding), BatchNorm's moving statistics included.
+    import tensorflow as tf
+
+    rng = np.random.default_rng(7)
+    keras.utils.set_random_seed(7)
+    generator = build_generator(scale, 2, 8, upsample_skip=upsample_skip)
+    _randomise(generator, rng)
+    fast = with_subpixel_tail(generator)
+    assert {id(v) for v in fast.trainable_variables} == {id(v) for v in generator.trainable_variables}
+    assert {id(v) for v in fast.non_trainable_variables} == {id(v) for v in generator.non_trainable_variables}
+    lr = tf.constant(rng.random((2, 7, 9, 3), dtype=np.float32))
+    hr = tf.constant(rng.uniform(-1, 1, (2, 7 * scale, 9 * scale, 3)).astype(np.float32))
+
+    def step(model):
+        start = [v.numpy() for v in generator.non_trainable_variables]
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(lr, training=True) - hr))
+        grads = tape.gradient(loss, generator.trainable_variables)
+        moved = [v.numpy() for v in generator.non_trainable_variables]
+        for variable, value in zip(generator.non_trainable_variables, start):
+            variable.assign(value)  # the next model starts from the same statistics
+        return float(loss), grads, moved
+
+    expected_loss, expected, expected_stats = step(generator)
+    got_loss, got, got_stats = step(fast)
+    assert got_loss == pytest.approx(expected_loss, rel=1e-5)
+    assert all(g is not None for g in got)
+    # The biases of convs before a BatchNorm have a zero gradient up to rounding: an absolute
+    # floor at the scale of the largest gradient covers them.
+    floor = 1e-6 * max(float(tf.reduce_max(tf.abs(e))) for e in expected)
+    for variable, e, g in zip(generator.trainable_variables, expected, got):
+        np.testing.assert_allclose(g, e, rtol=1e-4, atol=floor, err_msg=variable.path)
+    for e, g in zip(expected_stats, got_stats):
+        np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-6)
