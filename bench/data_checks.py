@@ -14,7 +14,8 @@ import sys
 import tempfile
 import warnings
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+CHECKOUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:0] = [os.path.join(CHECKOUT, "tests"), CHECKOUT]  # this checkout's test helpers and srgan_tf
 
 from imagefiles import make_messy_folder  # noqa: E402
 

@@ -13,7 +13,10 @@ import glob
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.dirname(os.path.abspath(__file__))
+# The helpers beside this file and the srgan_tf of this checkout: a git worktree's bench must
+# not time the tree that the editable install points at.
+sys.path[:0] = [BENCH, os.path.dirname(BENCH)]
 
 from srgan_tf.cpu_kernels import choose_cpu_kernels  # noqa: E402
 

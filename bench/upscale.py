@@ -18,11 +18,14 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.dirname(os.path.abspath(__file__))
+# The helpers beside this file and the srgan_tf of this checkout: a git worktree's bench must
+# not time the tree that the editable install points at.
+sys.path[:0] = [BENCH, os.path.dirname(BENCH)]
 # Workers start in this script's checkout: ``python -c`` puts the current directory first on
 # sys.path, so started elsewhere (a git worktree's bench run from the main tree) they would
 # import that other tree's srgan_tf and time the wrong code.
-CHECKOUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CHECKOUT = os.path.dirname(BENCH)
 
 from common import machine_line, print_table  # noqa: E402
 
