@@ -17,6 +17,11 @@ medians of ``--repeats`` timed calls after two warm-up calls. Training cells are
 ``--repeats`` x ``STEPS`` steps, each timed alone after two warm-up steps: the peer's
 ``train_step`` call by call (its own training loop), srgan_tf's between batch ends inside one
 ``fit`` (as ``srgan train`` runs them).
+
+``--paired`` runs each training row's two sides in one process instead, their steps
+alternating, and reports the median of the per-pair ratios: on a shared host whose speed drifts
+by tens of percent between minutes, a pair of neighbouring steps sees the same machine.
+srgan_tf's step is then the train function that ``fit`` calls once per batch, called directly.
 """
 
 import argparse
@@ -77,33 +82,54 @@ def _split(row):
     return name, int(size or 128)
 
 
-def _peer_cell(row, peer):
-    row, size = _split(row)
-    sys.path.insert(0, peer)
+def _times_of(step):
+    """``step`` (one training step) -> ``step_times(steps, warmup=2)``: each call timed alone."""
+
+    def step_times(steps, warmup=2):
+        times = []
+        for _ in range(warmup + steps):
+            start = time.perf_counter()
+            step()
+            times.append(time.perf_counter() - start)
+        return times[warmup:]
+
+    return step_times
+
+
+def _peer_modules(peer):
+    """The peer's ``model.srgan`` and ``train`` modules, imported from its checkout."""
+    if peer not in sys.path:
+        sys.path.insert(0, peer)
     _serve_tf_keras_to_the_peer()
     import tensorflow as tf
+    import train
     from model import srgan
-    from train import SrganGeneratorTrainer, SrganTrainer
 
     tf.keras.utils.set_random_seed(0)
-    if row in ("gan", "pretrain"):
-        lr, hr = _peer_batch(tf)
-        if row == "gan":
-            trainer = SrganTrainer(srgan.generator(), srgan.discriminator())
-        else:
-            scratch = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"peer-ckpt-{os.getpid()}")
-            trainer = SrganGeneratorTrainer(srgan.generator(), checkpoint_dir=scratch)
+    return srgan, train
 
-        def step_times(steps, warmup=2):
-            # The peer's own training loop calls train_step once per batch; time each call.
-            times = []
-            for _ in range(warmup + steps):
-                start = time.perf_counter()
-                [float(v) for v in tf.nest.flatten(trainer.train_step(lr, hr))]
-                times.append(time.perf_counter() - start)
-            return times[warmup:]
 
-        return step_times
+def _peer_step(row, peer):
+    """One call of the peer's own ``train_step``, as its training loop makes once per batch."""
+    import tensorflow as tf
+
+    srgan, train = _peer_modules(peer)
+    lr, hr = _peer_batch(tf)
+    if row == "gan":
+        trainer = train.SrganTrainer(srgan.generator(), srgan.discriminator())
+    else:
+        scratch = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"peer-ckpt-{os.getpid()}")
+        trainer = train.SrganGeneratorTrainer(srgan.generator(), checkpoint_dir=scratch)
+    return lambda: [float(v) for v in tf.nest.flatten(trainer.train_step(lr, hr))]
+
+
+def _peer_cell(row, peer):
+    row, size = _split(row)
+    if row in TRAINING_ROWS:
+        return _times_of(_peer_step(row, peer))
+    import tensorflow as tf
+
+    srgan, _ = _peer_modules(peer)
     generator = srgan.generator()
     image = tf.random.uniform((1, size, size, 3), 0, 255, seed=3)
     if row == "keras":
@@ -147,26 +173,43 @@ def _tflite_runner(model_bytes, image):
     return run
 
 
-def _ours_cell(row):
-    row, size = _split(row)
-    import tempfile
-
+def _ours_model(row):
+    """srgan_tf's stage model for ``row`` (paper config, fp32, XLA off) and a repeating batch."""
     import keras
     import tensorflow as tf
-    from common import fit_step_times
 
     from srgan_tf.config import apply_overrides, get_preset
+    from srgan_tf.data import make_training_data
+    from srgan_tf.stages import build_feature_extractor_from_config, build_stage_model
 
     keras.utils.set_random_seed(0)
     config = apply_overrides(get_preset("srgan_x4"), ["loss.vgg_weights=null", "train.jit=off"])
-    if row in ("gan", "pretrain"):
-        from srgan_tf.data import make_training_data
-        from srgan_tf.stages import build_feature_extractor_from_config, build_stage_model
+    vgg = build_feature_extractor_from_config(config) if row == "gan" else None  # vgg54, no weights
+    model = build_stage_model(config, row, feature_extractor=vgg)
+    return model, tf.data.Dataset.from_tensors(next(iter(make_training_data(config)[0]))).repeat()
 
-        vgg = build_feature_extractor_from_config(config) if row == "gan" else None  # vgg54, no weights
-        model = build_stage_model(config, row, feature_extractor=vgg)
-        data = tf.data.Dataset.from_tensors(next(iter(make_training_data(config)[0]))).repeat()
+
+def _ours_step(row):
+    """One call of the train function ``fit`` calls once per batch (without ``fit``'s callbacks)."""
+    import tensorflow as tf
+
+    model, data = _ours_model(row)
+    iterator = iter(data)
+    model.make_train_function()
+    return lambda: [float(v) for v in tf.nest.flatten(model.train_function(iterator))]
+
+
+def _ours_cell(row):
+    row, size = _split(row)
+    if row in TRAINING_ROWS:
+        from common import fit_step_times
+
+        model, data = _ours_model(row)
         return lambda steps: fit_step_times(model, data, steps)
+    import tempfile
+
+    import tensorflow as tf
+
     from srgan_tf.backends import KerasBackend
     from srgan_tf.models import build_generator
 
@@ -196,16 +239,44 @@ def worker(side, row, peer, repeats):
     print(json.dumps({"median": median, "times": times}))
 
 
+def paired_worker(row, peer, pairs):
+    """Both sides' training steps in one process, alternating (peer, ours, ours, peer, ...) after
+    two warm-up steps each: each pair of steps sees the same machine, so drift on a shared host
+    cancels in the per-pair ratio."""
+    steps = {"peer": _peer_step(row, peer), "srgan_tf": _ours_step(row)}
+    for step in steps.values():
+        step(), step()
+    times = {side: [] for side in steps}
+    for index in range(pairs):
+        for side in SIDES if index % 2 == 0 else reversed(SIDES):
+            start = time.perf_counter()
+            steps[side]()
+            times[side].append(time.perf_counter() - start)
+    ratios = [ours / peer for peer, ours in zip(times["peer"], times["srgan_tf"])]
+    print(json.dumps({**{side: statistics.median(t) for side, t in times.items()}, "ratio": statistics.median(ratios)}))
+
+
 # -- the driver ------------------------------------------------------------------------------------
 
 
 def _cell(side, row, args, kernels):
+    """One worker process's result: ``{"median": s}``, or for side "both" (``--paired``) both
+    sides' medians and the median per-pair ratio."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore", "TF_ENABLE_ONEDNN_OPTS": kernels}
     command = [sys.executable, __file__, "--worker", side, row, "--peer", args.peer, "--repeats", str(args.repeats)]
     result = subprocess.run(command, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"peer: error: {side} {row} failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])["median"]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _measure(row, args, kernels):
+    """(peer seconds, srgan_tf seconds, srgan_tf / peer) for ``row``."""
+    if args.paired and row in TRAINING_ROWS:
+        both = _cell("both", row, args, kernels)
+        return both["peer"], both["srgan_tf"], both["ratio"]
+    peer, ours = (_cell(side, row, args, kernels)["median"] for side in SIDES)
+    return peer, ours, ours / peer
 
 
 def _format(seconds):
@@ -228,10 +299,19 @@ def main():
         help="TensorFlow CPU kernels for both sides; default: each row's srgan_tf choice (oneDNN "
         "to train, Eigen to infer), given to the peer too",
     )
+    parser.add_argument(
+        "--paired",
+        action="store_true",
+        help="training rows: both sides in one process, steps alternating, ratio = median of "
+        "per-pair ratios (robust to a shared host's drift); srgan_tf's step is then the train "
+        "function fit calls, timed call by call",
+    )
     parser.add_argument("--worker", nargs=2, metavar=("SIDE", "ROW"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        if args.worker[0] == "both":
+            return paired_worker(args.worker[1], args.peer, args.repeats * STEPS)
         return worker(*args.worker, args.peer, args.repeats)
 
     from common import machine_line, print_table
@@ -243,13 +323,13 @@ def main():
         else:
             kernels = "1" if args.kernels == "onednn" else "0"
         load_before = os.getloadavg()[0]
-        peer, ours = (_cell(side, row, args, kernels) for side in SIDES)
+        peer, ours, ratio = _measure(row, args, kernels)
         rows.append(
             (
                 ROWS[_split(row)[0]].format(size=_split(row)[1]),
                 _format(peer),
                 _format(ours),
-                f"{ours / peer:.2f}",
+                f"{ratio:.2f}",
                 "oneDNN" if kernels == "1" else "Eigen",
                 f"{load_before:.2f} / {os.getloadavg()[0]:.2f}",
             )
@@ -258,7 +338,9 @@ def main():
     print(machine_line())
     print(
         f"inference: median of {args.repeats} calls after 2 warm-up calls; training: median of "
-        f"{args.repeats * STEPS} steps after 2 warm-up steps; one process per cell\n"
+        f"{args.repeats * STEPS} steps after 2 warm-up steps; "
+        + ("training rows paired in one process (ratio: median per pair), " if args.paired else "")
+        + "one process per cell\n"
     )
     print_table(["work", "peer", "srgan_tf", "srgan_tf / peer", "TF kernels", "load before / after"], rows)
 
