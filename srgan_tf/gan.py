@@ -84,7 +84,7 @@ class SRGAN(keras.Model):
             raise SRGANError(f"adversarial must be one of {tuple(ADVERSARIAL_LOSSES)}, got {adversarial!r}")
         self.generator = generator
         # What the steps run: the generator's function with its last conv before the last pixel
-        # shuffle (models.subpixel_tail), on the generator's own variables; ~10 % off a
+        # shuffle (models.subpixel_tail), on the generator's own variables; ~7 % off a
         # pretrain step on CPU. Checkpoints and exports hold ``generator`` as built.
         self._step_generator = with_subpixel_tail(generator)
         self.discriminator = discriminator

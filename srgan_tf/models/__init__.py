@@ -1,6 +1,7 @@
 """The networks: generators (SRResNet, RRDBNet), the discriminator, VGG19 features."""
 
 from srgan_tf.models.architectures import ARCHITECTURES, architecture_of, build_from_architecture
+from srgan_tf.models.batch_norm import BatchNorm
 from srgan_tf.models.discriminator import build_discriminator
 from srgan_tf.models.flops import conv_flops_per_lr_pixel
 from srgan_tf.models.generator import build_generator
@@ -11,6 +12,7 @@ from srgan_tf.models.vgg import build_feature_extractor
 
 __all__ = [
     "ARCHITECTURES",
+    "BatchNorm",
     "architecture_of",
     "build_from_architecture",
     "build_rrdbnet",

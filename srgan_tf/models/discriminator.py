@@ -11,6 +11,7 @@ import keras
 from keras import layers
 
 from srgan_tf.errors import SRGANError
+from srgan_tf.models.batch_norm import BatchNorm
 
 
 def build_discriminator(
@@ -46,7 +47,7 @@ def build_discriminator(
         strides = 2 if index % 2 else 1
         x = layers.Conv2D(width, 3, strides=strides, padding="same", name=f"conv{index}")(x)
         if index:
-            x = layers.BatchNormalization(momentum=bn_momentum, synchronized=sync_batch_norm, name=f"bn{index}")(x)
+            x = BatchNorm(momentum=bn_momentum, synchronized=sync_batch_norm, name=f"bn{index}")(x)
         x = layers.LeakyReLU(negative_slope=0.2, name=f"lrelu{index}")(x)
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(dense_units, name="dense")(x)

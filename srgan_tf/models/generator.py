@@ -17,6 +17,7 @@ from keras import layers
 
 from srgan_tf.config import SRRESNET_SCALES as SUPPORTED_SCALES
 from srgan_tf.errors import SRGANError
+from srgan_tf.models.batch_norm import BatchNorm
 from srgan_tf.models.layers import BicubicUpsample, PixelShuffle
 
 # He et al.'s PReLU initial slope (and PyTorch's default), not Keras' 0: a zero slope is a ReLU,
@@ -46,7 +47,7 @@ def _normalize(x, norm, name):
     if norm is None:
         return x
     momentum, synchronized = norm
-    return layers.BatchNormalization(momentum=momentum, synchronized=synchronized, name=name)(x)
+    return BatchNorm(momentum=momentum, synchronized=synchronized, name=name)(x)
 
 
 def _residual_block(x, filters, index, norm):
