@@ -82,20 +82,6 @@ def _split(row):
     return name, int(size or 128)
 
 
-def _times_of(step):
-    """``step`` (one training step) -> ``step_times(steps, warmup=2)``: each call timed alone."""
-
-    def step_times(steps, warmup=2):
-        times = []
-        for _ in range(warmup + steps):
-            start = time.perf_counter()
-            step()
-            times.append(time.perf_counter() - start)
-        return times[warmup:]
-
-    return step_times
-
-
 def _peer_modules(peer):
     """The peer's ``model.srgan`` and ``train`` modules, imported from its checkout."""
     if peer not in sys.path:
@@ -126,7 +112,10 @@ def _peer_step(row, peer):
 def _peer_cell(row, peer):
     row, size = _split(row)
     if row in TRAINING_ROWS:
-        return _times_of(_peer_step(row, peer))
+        from common import median_time
+
+        step = _peer_step(row, peer)
+        return lambda steps: median_time(step, steps, warmup=2)[1]  # each call timed alone
     import tensorflow as tf
 
     srgan, _ = _peer_modules(peer)
