@@ -163,14 +163,16 @@ def train(config, run_dir, verbose=1, extra_callbacks=()):
         with precision_policy(t.precision):
             strategy = make_strategy(t.strategy, t.collective_timeout)
             out = run if is_chief(strategy) else RunDir(worker_scratch_dir(strategy, run.root))
-            if out is run:
-                os.makedirs(run.root, exist_ok=True)
-                save_config(config, run.config)
             if t.steps:
                 build_feature_extractor_from_config(config)  # fail now on missing VGG weights, not after stage 1
                 if not t.pretrain_steps:
                     stage_init(config, run, "gan")  # fail now on a stage 2 with nothing to start from
             splits = (train_split(config), val_split(config))
+            # Only now, with the data and weights found: a run that cannot start leaves no run dir
+            # behind (a stray config.json would make the next run with other settings refuse it).
+            if out is run:
+                os.makedirs(run.root, exist_ok=True)
+                save_config(config, run.config)
             try:
                 stage_one = None
                 if t.pretrain_steps:

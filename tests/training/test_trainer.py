@@ -232,8 +232,12 @@ def test_cli_user_errors_exit_2_with_one_line(tmp_path):
         "srgan: error: unknown preset 'nope'; choose one of srgan_x4, srresnet_x4, demo, finetune_x4, esrgan_x4 "
         "or a .json/.yaml file"
     ]
-    result = _srgan(["train", "--data", str(tmp_path / "missing")], capture_output=True, text=True, timeout=120)
+    # In its own directory: the default run dir is runs/CONFIG under the current one.
+    result = _srgan(
+        ["train", "--data", str(tmp_path / "missing")], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
     assert result.returncode == 2 and "image folder not found" in result.stderr
+    assert not (tmp_path / "runs").exists()  # a run that cannot start leaves no run dir behind
 
 
 @pytest.mark.slow
