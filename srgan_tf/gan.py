@@ -20,9 +20,9 @@ import keras
 import tensorflow as tf
 
 from srgan_tf import losses
-from srgan_tf.config import LossConfig
+from srgan_tf.config import CONTENT_LAYERS, LossConfig
 from srgan_tf.errors import SRGANError
-from srgan_tf.metrics import score_batch
+from srgan_tf.metrics import lpips_if_large_enough, score_batch
 from srgan_tf.models.subpixel_tail import with_subpixel_tail
 from srgan_tf.ranges import signed_to_unit, sr_images
 from srgan_tf.replicas import gradient_norm, sum_over_replicas, take_reduced_gradients
@@ -49,13 +49,15 @@ class SRGAN(keras.Model):
         The rest are the config's ``loss`` section, by the same names and with the same
         defaults (:class:`~srgan_tf.config.LossConfig`):
 
-        content: "vgg54"/"vgg22" (needs ``feature_extractor``), "mse" or "l1".
+        content: a feature loss of ``config.CONTENT_LAYERS`` ("vgg54", "vgg16_relu5_3",
+            "vgg16_multi", ...; needs ``feature_extractor`` with its taps as outputs), "mse" or "l1".
         content_weight, adversarial_weight, pixel_weight, tv_weight: the
             generator loss weights (pixel and TV terms are extras, 0 in the paper).
         adversarial: "standard" (SRGAN's −log D(G(LR))) or "relativistic" (ESRGAN's
             relativistic average GAN: each side judged against the other's batch mean).
         pretrain_loss: the stage-1 loss, "mse" (paper) or "l1"; also stage 2's pixel term.
-        vgg_feature_rescale: VGG feature scaling (1/12.75 in the paper).
+        vgg_feature_rescale: factor on feature differences; None: the content layers' own
+            (1/12.75 for VGG19, as the paper).
     """
 
     def __init__(
@@ -96,11 +98,19 @@ class SRGAN(keras.Model):
         self.pixel_weight = pixel_weight
         self.tv_weight = tv_weight
         self.pretrain_loss = pretrain_loss
+        layers_spec = CONTENT_LAYERS.get(content)
+        self._content_weights = [w for _, w in layers_spec.taps] if layers_spec else []
+        self._content_criterion = layers_spec.criterion if layers_spec else None
+        if vgg_feature_rescale is None and layers_spec:
+            vgg_feature_rescale = layers_spec.rescale
         self.vgg_feature_rescale = vgg_feature_rescale
         self.adversarial = adversarial
         # Counts optimizer steps across resumes; "only first replica" so each replica may add 1.
         self.step = keras.Variable(0, dtype="int64", trainable=False, name="step", aggregation="only_first_replica")
-        self._trackers = {name: keras.metrics.Mean(name=name) for name in ("psnr", "ssim")}
+        self._trackers = {name: keras.metrics.Mean(name=name) for name in ("psnr", "ssim", "lpips")}
+        # LPIPS-Alex for validation (models.lpips.load_lpips), set by the trainer when its
+        # weights are installed; None: PSNR and SSIM only.
+        self.lpips_model = None
 
     @property
     def is_pretraining(self):
@@ -159,9 +169,11 @@ class SRGAN(keras.Model):
         # Two passes, not one over the concatenated batch: the HR features are constants of the
         # generator's loss, and with them split off (stop_gradient) the backward pass runs
         # through VGG for the 16 SR images only, not for all 32.
-        hr_features = tf.stop_gradient(self.feature_extractor(hr_images, training=False))
-        sr_features = self.feature_extractor(sr_images, training=False)
-        return losses.feature_mse(hr_features, sr_features, self.vgg_feature_rescale)
+        hr_features = [tf.stop_gradient(f) for f in _as_list(self.feature_extractor(hr_images, training=False))]
+        sr_features = _as_list(self.feature_extractor(sr_images, training=False))
+        return losses.feature_content(
+            hr_features, sr_features, self._content_weights, self._content_criterion, self.vgg_feature_rescale
+        )
 
     # -- steps ------------------------------------------------------------------
 
@@ -241,9 +253,20 @@ class SRGAN(keras.Model):
         }
 
     def test_step(self, data):
-        """Y-channel PSNR/SSIM (shave = scale) of G(LR) against HR, as papers report."""
+        """Y-channel PSNR/SSIM (shave = scale) of G(LR) against HR, as papers report, and
+        LPIPS-Alex of the whole images when ``lpips_model`` is set."""
         lr_images, hr_images = data
-        psnr, ssim = score_batch(signed_to_unit(hr_images), sr_images(self.generator, lr_images), self.scale)
+        hr_unit, sr_unit = signed_to_unit(hr_images), sr_images(self.generator, lr_images)
+        psnr, ssim = score_batch(hr_unit, sr_unit, self.scale)
         self._trackers["psnr"].update_state(tf.cast(psnr, tf.float32))
         self._trackers["ssim"].update_state(ssim)
-        return {"psnr": self._trackers["psnr"].result(), "ssim": self._trackers["ssim"].result()}
+        logs = {"psnr": self._trackers["psnr"].result(), "ssim": self._trackers["ssim"].result()}
+        if self.lpips_model is not None:
+            distance, counted = lpips_if_large_enough(self.lpips_model, hr_unit, sr_unit)
+            self._trackers["lpips"].update_state(distance, sample_weight=counted)
+            logs["lpips"] = self._trackers["lpips"].result()
+        return logs
+
+
+def _as_list(features):
+    return list(features) if isinstance(features, (list, tuple)) else [features]

@@ -35,6 +35,23 @@ def feature_mse(hr_features, sr_features, rescale=VGG_FEATURE_RESCALE):
     return _per_example_mean(tf.square(diff))
 
 
+def feature_l1(hr_features, sr_features, rescale=1.0):
+    """Mean absolute difference of feature maps scaled by ``rescale`` (ESRGAN, Real-ESRGAN)."""
+    diff = (tf.cast(hr_features, tf.float32) - tf.cast(sr_features, tf.float32)) * rescale
+    return _per_example_mean(tf.abs(diff))
+
+
+FEATURE_CRITERIA = {"mse": feature_mse, "l1": feature_l1}
+
+
+def feature_content(hr_features, sr_features, weights, criterion, rescale):
+    """Weighted sum over taps of ``criterion`` ("mse" or "l1") between feature maps: one tap is
+    SRGAN's VGG54 loss, five with Real-ESRGAN's weights its perceptual loss."""
+    measure = FEATURE_CRITERIA[criterion]
+    terms = [w * measure(hr, sr, rescale) for w, hr, sr in zip(weights, hr_features, sr_features)]
+    return tf.add_n(terms)
+
+
 def generator_adversarial(fake_logits):
     """Non-saturating generator loss −log D(G(x)) (eq. 6), from logits."""
     fake_logits = tf.cast(fake_logits, tf.float32)

