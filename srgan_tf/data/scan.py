@@ -44,18 +44,43 @@ def find_images(root):
 
     Not only image extensions: :func:`scan_images` opens each header, so a file that is
     not an image is listed as skipped with its reason instead of being ignored silently.
+
+    Symbolic links to folders are followed, but no real folder (device, inode) is walked
+    twice, so a link back up the tree (``again -> .``) cannot loop. A file reached by more
+    than one path (a link to a file already listed, a hard link) is listed once, under the
+    first path the walk meets, so training does not draw it twice as often. A broken link
+    is listed, and the scan reports it as unreadable.
     """
     root = os.fspath(root)
     if os.path.isfile(root):
         return [root]
     if not os.path.isdir(root):
         raise SRGANError(f"image folder not found: {root}")
-    found = []
+    found, seen_files, seen_dirs = [], set(), {_identity(root)}
     for folder, dirs, names in os.walk(root, followlinks=True):
-        dirs.sort()
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        found.extend(os.path.join(folder, n) for n in sorted(names) if not n.startswith("."))
+        kept = []
+        for name in sorted(d for d in dirs if not d.startswith(".")):
+            identity = _identity(os.path.join(folder, name))
+            if identity is None or identity not in seen_dirs:
+                seen_dirs.add(identity)
+                kept.append(name)
+        dirs[:] = kept
+        for name in sorted(n for n in names if not n.startswith(".")):
+            path = os.path.join(folder, name)
+            identity = _identity(path)
+            if identity is None or identity not in seen_files:
+                seen_files.add(identity)
+                found.append(path)
     return found
+
+
+def _identity(path):
+    """``(device, inode)`` of what ``path`` points to; None for a broken link."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 def scan_images(paths, min_size=0, max_pixels=MAX_DECODE_PIXELS, what="images"):
