@@ -26,6 +26,7 @@ class Dataset:
     """Scanned files of one split; ``lr_files`` is None unless LR images are given."""
 
     files: list
+    root: str = ""  # the folder (or single file) the files were found under
     lr_files: list | None = None
     skipped: list = field(default_factory=list)
     failures: DecodeFailures = field(default_factory=DecodeFailures)
@@ -41,7 +42,7 @@ def resolve_split(folder, scale, min_size, lr_dir=None, what="images"):
         folder = hr_dir
     scan = scan_images(find_images(folder), min_size=min_size, what=what)
     lr_files = pair_low_resolution(scan.files, lr_dir, scale) if lr_dir else None
-    return Dataset(files=scan.files, lr_files=lr_files, skipped=scan.skipped)
+    return Dataset(files=scan.files, root=folder, lr_files=lr_files, skipped=scan.skipped)
 
 
 def train_split(config):

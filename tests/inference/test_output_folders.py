@@ -1,5 +1,6 @@
 """Where outputs land: never read back as inputs, never two inputs into one file (upscale, evaluate)."""
 
+import json
 import os
 import subprocess
 import sys
@@ -64,3 +65,25 @@ def test_planned_outputs_are_not_inputs(tmp_path, train_photo):
     assert [os.path.basename(i) for i, _ in plan] == ["a.png"]
     with pytest.raises(SRGANError, match="is the input folder"):
         plan_outputs([str(photos)], str(photos))
+
+
+@pytest.mark.slow
+def test_evaluate_keeps_sub_folders_of_saved_images(model_path, tmp_path, photos):
+    data, saved, report = tmp_path / "hr", tmp_path / "saved", tmp_path / "scores.json"
+    sizes = {"cats/001.png": (48, 64), "dogs/001.png": (64, 48), "dogs/002.png": (32, 32), "dogs/002.jpg": (40, 32)}
+    for index, (name, (width, height)) in enumerate(sizes.items()):
+        (data / os.path.dirname(name)).mkdir(parents=True, exist_ok=True)
+        Image.fromarray(photos[index % 2][:height, :width]).save(data / name, quality=95)
+    result = _srgan(
+        "evaluate", "--model", model_path, "--data", str(data), "--json", str(report), "--save-images", str(saved)
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [line.split(" | ")[0].strip("| ") for line in result.stdout.splitlines() if line.startswith("| ")]
+    assert rows == ["image", "cats/001.png", "dogs/001.png", "dogs/002.jpg", "dogs/002.png", "**mean**"]
+    assert [s["name"] for s in json.loads(report.read_text())["images"]] == rows[1:-1]
+    # One output per input, in the input's sub-folder; a second 002 keeps its extension in the name.
+    outputs = {"cats/001.png": "cats/001_x4.png", "dogs/001.png": "dogs/001_x4.png"}
+    outputs.update({"dogs/002.jpg": "dogs/002_x4.png", "dogs/002.png": "dogs/002_png_x4.png"})
+    assert _files(saved) == sorted(outputs.values())
+    for name, output in outputs.items():
+        assert Image.open(saved / output).size == sizes[name]  # SR of the LR made from that HR
