@@ -54,3 +54,28 @@ def test_links_to_other_folders_and_files_are_followed_once(tmp_path, train_phot
         found = find_images(root)
     relative = [os.path.relpath(p, root) for p in found]
     assert relative == ["a.png", "broken.png", os.path.join("linked", "x.png")]
+
+
+def test_pairs_whose_lr_is_not_hr_over_scale_are_listed(tmp_path, train_photo, srgan_warnings):
+    from srgan_tf import get_preset
+    from srgan_tf.config import apply_overrides
+    from srgan_tf.data import make_training_data
+
+    hr_dir, lr_dir = tmp_path / "HR", tmp_path / "LR"
+    hr_dir.mkdir(), lr_dir.mkdir()
+    lr_sides = {"0000": 16, "0001": 32, "0002": 16, "0003": 12}  # 0001 is an x2 LR, 0003 too small
+    for index, (stem, side) in enumerate(lr_sides.items()):
+        hr = train_photo[index * 64 : index * 64 + 64, :64]
+        Image.fromarray(hr).save(hr_dir / f"{stem}.png")
+        Image.fromarray(hr).resize((side, side), Image.BICUBIC).save(lr_dir / f"{stem}x4.png")
+    config = apply_overrides(
+        get_preset("demo"),
+        [f"data.train_dir={hr_dir}", f"data.train_lr_dir={lr_dir}", "data.patch_size=32", "data.batch_size=2"],
+    )
+    _, split = make_training_data(config)
+    assert [os.path.basename(p) for p in split.files] == ["0000.png", "0002.png"]
+    assert [os.path.basename(p) for p in split.lr_files] == ["0000x4.png", "0002x4.png"]
+    assert [os.path.basename(p) for p, _ in split.skipped] == ["0001.png", "0003.png"]
+    (message,) = srgan_warnings
+    assert message.startswith("skipped 2 of 4 files: 0001.png (LR 0001x4.png is 32x32, expected 16x16")
+    assert "0003.png (LR 0003x4.png is 12x12, expected 16x16" in message
