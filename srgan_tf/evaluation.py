@@ -45,10 +45,11 @@ def evaluate_folder(upscale, folder, scale, max_side=None, failures=None, on_ima
     Args:
         failures: a :class:`~srgan_tf.data.DecodeFailures` that collects the files
             that could not be decoded (they get no score).
-        on_image: called as ``on_image(path, sr_images)`` for each image as it is
+        on_image: called as ``on_image(path, name, sr_images)`` for each image as it is
             scored (e.g. to save it), so no SR image has to be kept.
 
-    Returns a list of :class:`ImageScore`, one per decodable image, in file order.
+    Returns a list of :class:`ImageScore`, one per decodable image, in file order, named by
+    the path relative to ``folder`` (``cats/001.png`` and ``dogs/001.png`` stay apart).
     """
     split = resolve_split(folder, scale, scale, what="evaluation images")
     dataset = validation_dataset(
@@ -57,15 +58,16 @@ def evaluate_folder(upscale, folder, scale, max_side=None, failures=None, on_ima
     scores = []
     for path, lr_images, hr_images in dataset:
         path = path.numpy().decode()
+        name = os.path.relpath(path, split.root) if os.path.isdir(split.root) else os.path.basename(path)
         hr_images = signed_to_unit(hr_images)
         sr_images = tf.convert_to_tensor(upscale(lr_images))
         if on_image is not None:
-            on_image(path, sr_images)
+            on_image(path, name, sr_images)
         baseline = bicubic_upscale(lr_images, scale)
         hr_energy = gradient_energy(hr_images, shave=scale)[0]
         scores.append(
             ImageScore(
-                name=os.path.basename(path),
+                name=name,
                 psnr=float(psnr(hr_images, sr_images, shave=scale)[0]),
                 ssim=float(ssim(hr_images, sr_images, shave=scale)[0]),
                 bicubic_psnr=float(psnr(hr_images, baseline, shave=scale)[0]),

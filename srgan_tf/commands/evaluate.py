@@ -15,7 +15,11 @@ def add_arguments(parser):
     add_model_arguments(parser, optional=True)
     parser.add_argument("--data", required=True, help="HR folder (Set5/Set14/BSD100 layout works)")
     parser.add_argument("--json", help="where to save the scores (default: evaluation_<data>.json here)")
-    parser.add_argument("--save-images", help="also write the SR images to this folder")
+    parser.add_argument(
+        "--save-images",
+        help="also write the SR images to this folder (sub-folders kept: cats/001.png -> cats/001_x4.png; "
+        "a second file of one stem keeps its extension: 001_png_x4.png)",
+    )
 
 
 def run(args):
@@ -26,9 +30,14 @@ def run(args):
     model = upscaler(args.model, args)
     failures = DecodeFailures()
 
-    def save(path, sr_images):
-        stem = os.path.splitext(os.path.basename(path))[0]
+    written = set()
+
+    def save(path, name, sr_images):
+        stem, extension = os.path.splitext(name)
         target = os.path.join(args.save_images, f"{stem}_x{model.scale}.png")
+        if target in written:  # 001.jpg already wrote 001_x4.png: 001.png must not replace it
+            target = os.path.join(args.save_images, f"{stem}_{extension.lstrip('.').lower()}_x{model.scale}.png")
+        written.add(target)
         write_picture(Picture(np.asarray(sr_images)[0]), target, overwrite=True)
 
     scores = evaluate_folder(

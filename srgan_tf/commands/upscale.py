@@ -14,7 +14,9 @@ def add_arguments(parser):
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="image files, folders or globs")
     add_model_arguments(parser, optional=True)
     parser.add_argument(
-        "--out", help="output folder (sub-folders of folder inputs are kept); default: beside each input file"
+        "--out",
+        help="output folder (sub-folders of folder inputs are kept; never walked for inputs); "
+        "default: beside each input file",
     )
     parser.add_argument("--format", choices=("png", "jpg", "webp"), default="png")
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")

@@ -30,6 +30,15 @@ def validate(config):
     )
     _check(d.batch_size >= 1, "data.batch_size must be >= 1")
     _check(d.patches_per_image >= 1, "data.patches_per_image must be >= 1")
+    # Both would leave validation without an image: training then stops at its first evaluation.
+    _check(
+        isinstance(d.val_max_images, int) and d.val_max_images >= 1,
+        f"data.val_max_images must be an integer >= 1, got {d.val_max_images!r}",
+    )
+    _check(
+        d.val_max_side is None or (isinstance(d.val_max_side, int) and d.val_max_side >= m.scale),
+        f"data.val_max_side must be null (whole images) or an integer >= the scale ({m.scale}), got {d.val_max_side!r}",
+    )
     _check(d.degradation in schema.DEGRADATIONS, f"data.degradation must be one of {schema.DEGRADATIONS}")
     _check(d.cache is None or bool(d.cache), "data.cache must be null, memory or a folder")
     _check(t.pretrain_steps >= 0 and t.steps >= 0, "train.pretrain_steps and train.steps must be >= 0")

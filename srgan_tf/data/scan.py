@@ -2,9 +2,10 @@
 
 A scan opens every file's header only (no pixel decode), so a folder of
 thousands of photos is checked in seconds. Unreadable files, files that are
-not images, and images smaller than the HR patch are left out and reported in
-one warning; files that turn out corrupt only when decoded (a truncated PNG)
-are skipped later by the pipeline and counted there.
+not images, images smaller than the HR patch and (paired data) pairs whose LR
+is not HR/scale are left out and reported in one warning; files that turn out
+corrupt only when decoded (a truncated PNG) are skipped later by the pipeline
+and counted there.
 """
 
 import os
@@ -27,6 +28,7 @@ class ScanResult:
     files: list = field(default_factory=list)
     sizes: list = field(default_factory=list)  # (width, height) per usable file
     skipped: list = field(default_factory=list)
+    lr_files: list | None = None  # the LR partner of each usable file (paired data)
 
     def summary(self):
         """One line naming what was skipped, or "" when nothing was."""
@@ -44,21 +46,46 @@ def find_images(root):
 
     Not only image extensions: :func:`scan_images` opens each header, so a file that is
     not an image is listed as skipped with its reason instead of being ignored silently.
+
+    Symbolic links to folders are followed, but no real folder (device, inode) is walked
+    twice, so a link back up the tree (``again -> .``) cannot loop. A file reached by more
+    than one path (a link to a file already listed, a hard link) is listed once, under the
+    first path the walk meets, so training does not draw it twice as often. A broken link
+    is listed, and the scan reports it as unreadable.
     """
     root = os.fspath(root)
     if os.path.isfile(root):
         return [root]
     if not os.path.isdir(root):
         raise SRGANError(f"image folder not found: {root}")
-    found = []
+    found, seen_files, seen_dirs = [], set(), {_identity(root)}
     for folder, dirs, names in os.walk(root, followlinks=True):
-        dirs.sort()
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        found.extend(os.path.join(folder, n) for n in sorted(names) if not n.startswith("."))
+        kept = []
+        for name in sorted(d for d in dirs if not d.startswith(".")):
+            identity = _identity(os.path.join(folder, name))
+            if identity is None or identity not in seen_dirs:
+                seen_dirs.add(identity)
+                kept.append(name)
+        dirs[:] = kept
+        for name in sorted(n for n in names if not n.startswith(".")):
+            path = os.path.join(folder, name)
+            identity = _identity(path)
+            if identity is None or identity not in seen_files:
+                seen_files.add(identity)
+                found.append(path)
     return found
 
 
-def scan_images(paths, min_size=0, max_pixels=MAX_DECODE_PIXELS, what="images"):
+def _identity(path):
+    """``(device, inode)`` of what ``path`` points to; None for a broken link."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
+def scan_images(paths, min_size=0, max_pixels=MAX_DECODE_PIXELS, what="images", lr_dir=None, scale=1):
     """Checks each file's header; returns a :class:`ScanResult` and warns once about skips.
 
     Args:
@@ -66,6 +93,9 @@ def scan_images(paths, min_size=0, max_pixels=MAX_DECODE_PIXELS, what="images"):
         min_size: smallest accepted width and height (the HR patch size).
         max_pixels: larger images are refused (decompression bombs).
         what: how the warning/error names this set ("training images", ...).
+        lr_dir: the folder of LR partners (paired data; see :func:`pair_low_resolution`). A
+            pair whose LR is not exactly HR // ``scale`` on both sides is skipped with the rest:
+            training would drop it and draw its neighbour twice as often, or crop misaligned pairs.
 
     Raises:
         SRGANError: when no usable image is left.
@@ -88,12 +118,41 @@ def scan_images(paths, min_size=0, max_pixels=MAX_DECODE_PIXELS, what="images"):
         else:
             result.files.append(path)
             result.sizes.append((width, height))
+    if lr_dir is not None:
+        _check_pairs(result, pair_low_resolution(result.files, lr_dir, scale), scale, max_pixels)
     if result.skipped:
         warn(result.summary())
     if not result.files:
         detail = f" ({result.summary()})" if result.skipped else ""
         raise SRGANError(f"no usable {what} found among {len(paths)} file(s){detail}")
     return result
+
+
+def _check_pairs(result, lr_files, scale, max_pixels):
+    """Keeps the pairs whose LR header is HR // scale; the others join ``result.skipped``."""
+    files, sizes, partners = [], [], []
+    for path, (width, height), lr_path in zip(result.files, result.sizes, lr_files):
+        name = os.path.basename(lr_path)
+        try:
+            with open_image(lr_path, max_pixels) as image:
+                lr_size = image.size
+        except SRGANError as error:
+            result.skipped.append((path, f"LR {name}: {str(error).split(': ', 1)[-1]}"))
+            continue
+        expected = (width // scale, height // scale)
+        if lr_size != expected:
+            result.skipped.append(
+                (
+                    path,
+                    f"LR {name} is {lr_size[0]}x{lr_size[1]}, expected {expected[0]}x{expected[1]} "
+                    f"(HR {width}x{height} / {scale})",
+                )
+            )
+            continue
+        files.append(path)
+        sizes.append((width, height))
+        partners.append(lr_path)
+    result.files, result.sizes, result.lr_files = files, sizes, partners
 
 
 def pair_low_resolution(hr_files, lr_dir, scale):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from srgan_tf.assets import SAMPLE_TRAIN_DIR, SAMPLE_VAL_DIR
 from srgan_tf.data.decoding import DecodeFailures
 from srgan_tf.data.pipeline import training_dataset, validation_dataset
-from srgan_tf.data.scan import find_images, pair_low_resolution, scan_images
+from srgan_tf.data.scan import find_images, scan_images
 
 
 @dataclass
@@ -26,6 +26,7 @@ class Dataset:
     """Scanned files of one split; ``lr_files`` is None unless LR images are given."""
 
     files: list
+    root: str = ""  # the folder (or single file) the files were found under
     lr_files: list | None = None
     skipped: list = field(default_factory=list)
     failures: DecodeFailures = field(default_factory=DecodeFailures)
@@ -39,9 +40,8 @@ def resolve_split(folder, scale, min_size, lr_dir=None, what="images"):
     if os.path.isdir(hr_dir):
         lr_dir = lr_dir or (benchmark_lr if os.path.isdir(benchmark_lr) else None)
         folder = hr_dir
-    scan = scan_images(find_images(folder), min_size=min_size, what=what)
-    lr_files = pair_low_resolution(scan.files, lr_dir, scale) if lr_dir else None
-    return Dataset(files=scan.files, lr_files=lr_files, skipped=scan.skipped)
+    scan = scan_images(find_images(folder), min_size=min_size, what=what, lr_dir=lr_dir or None, scale=scale)
+    return Dataset(files=scan.files, root=folder, lr_files=scan.lr_files, skipped=scan.skipped)
 
 
 def train_split(config):

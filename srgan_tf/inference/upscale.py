@@ -114,15 +114,26 @@ def _is_image_file(path):
         return False
 
 
-def _expand_with_roots(inputs):
+def _expand_with_roots(inputs, out_dir=None):
     """``([(absolute path, root)], [(path, reason)])``: the images to upscale — ``root`` is the
-    folder argument a file was found under, else None — and the folder files that are not images."""
+    folder argument a file was found under, else None — and the folder files that are not images.
+
+    A folder walk never enters ``out_dir``: last run's outputs are not this run's inputs.
+    """
     found, ignored = {}, []
+    outputs = os.path.realpath(out_dir) if out_dir is not None else None
     for item in inputs:
         if os.path.isdir(item):
             root = os.path.abspath(item)
+            if os.path.realpath(item) == outputs:
+                raise SRGANError(
+                    f"--out {out_dir} is the input folder {item}: the next run would upscale its outputs again; "
+                    "give another --out (a sub-folder works)"
+                )
             for folder, dirs, names in os.walk(item):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                dirs[:] = sorted(
+                    d for d in dirs if not d.startswith(".") and os.path.realpath(os.path.join(folder, d)) != outputs
+                )
                 for name in sorted(names):
                     path = os.path.abspath(os.path.join(folder, name))
                     if name.startswith("."):
@@ -150,12 +161,29 @@ def plan_outputs(inputs, out_dir, fmt="png", scale=4):
     folder argument keep their sub-folders below ``out_dir``. Inputs that would still share
     an output (``a.png`` and ``a.jpg``) get their extension in the name (``a_jpg_x4.png``);
     if two inputs would still write one file, nothing is written and SRGANError names them.
+
+    Outputs are never inputs: folder arguments are walked without ``out_dir`` (which may sit
+    inside them, but not be one of them), and a file this run is about to write (``a_x4.png``
+    matched by a glob beside ``a.png``) is left out of the inputs.
     """
-    return _plan(_expand_with_roots(inputs)[0], out_dir, fmt, scale)
+    return _plan(_expand_with_roots(inputs, out_dir)[0], out_dir, fmt, scale)[0]
 
 
 def _plan(found, out_dir, fmt, scale):
-    """:func:`plan_outputs` for already expanded ``(path, root)`` pairs."""
+    """:func:`plan_outputs` for already expanded ``(path, root)`` pairs; also returns the inputs
+    left out because this run writes them."""
+    outputs = []
+    while True:  # leaving an input out can change another's name (fewer clashes): plan again
+        planned = _plan_all(found, out_dir, fmt, scale)
+        targets = {os.path.normcase(os.path.realpath(target)) for _, target in planned}
+        written = [(path, root) for path, root in found if os.path.normcase(os.path.realpath(path)) in targets]
+        if not written:
+            return planned, outputs
+        outputs.extend(path for path, _ in written)
+        found = [item for item in found if item not in written]
+
+
+def _plan_all(found, out_dir, fmt, scale):
     planned = []
     for path, root in found:
         if out_dir is None and root is not None:
@@ -240,9 +268,10 @@ def upscale_files(upscaler, inputs, out_dir, fmt="png", overwrite=False, max_pix
     ``out_dir`` None writes each output beside its input (see :func:`plan_outputs`).
     """
     result = BatchResult()
-    found, ignored = _expand_with_roots(inputs)  # one walk: each header is opened once
-    plan = _plan(found, out_dir, fmt, upscaler.scale)
+    found, ignored = _expand_with_roots(inputs, out_dir)  # one walk: each header is opened once
+    plan, outputs = _plan(found, out_dir, fmt, upscaler.scale)
     result.skipped.extend(ignored)
+    result.skipped.extend((path, "an output of this run") for path in outputs)
     if not plan:
         raise SRGANError("no input images found")
     for path, target in tqdm(plan, desc="upscaling", unit="image", disable=not progress):

@@ -89,6 +89,10 @@ def test_overrides_parse_types():
         ("scale=4", "section.key=value"),
         ("data.patch_size=50", "multiple of 16"),
         ("train.precision=fp8", "train.precision"),
+        ("data.val_max_images=0", "data.val_max_images must be"),
+        ("data.val_max_images=-1", "data.val_max_images must be"),
+        ("data.val_max_side=2", "data.val_max_side must be"),
+        ("data.val_max_side=0", "data.val_max_side must be"),
     ],
 )
 def test_bad_overrides(override, message):
@@ -156,3 +160,27 @@ def test_reading_a_config_loads_no_tensorflow():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("override", ["data.val_max_images=0", "data.val_max_side=2"])
+def test_cli_refuses_an_empty_validation_before_making_a_run_dir(override, tmp_path):
+    import subprocess
+    import sys
+
+    tiny = ["model.num_blocks=1", "model.filters=8", "data.patch_size=32", "data.batch_size=2"]
+    tiny += ["train.steps_per_epoch=2", "train.pretrain_steps=2", "train.steps=0"]
+    args = [arg for setting in [*tiny, override] for arg in ("--set", setting)]
+    result = subprocess.run(
+        [sys.executable, "-m", "srgan_tf.cli", "train", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,  # the default run dir is runs/CONFIG under the current directory
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"},
+    )
+    key = override.split("=")[0]
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"srgan: error: {key} must be")
+    assert not (tmp_path / "runs").exists()
