@@ -7,7 +7,7 @@ import numpy as np
 from srgan_tf.commands.options import add_model_arguments, upscaler
 from srgan_tf.errors import SRGANError
 
-HELP = "Y-PSNR/SSIM of a model and of bicubic on an HR folder"
+HELP = "Y-PSNR/SSIM and LPIPS-Alex of a model and of bicubic on an HR folder"
 WORKLOAD = "inference"
 
 
@@ -24,7 +24,7 @@ def add_arguments(parser):
 
 def run(args):
     from srgan_tf.data import DecodeFailures
-    from srgan_tf.evaluation import evaluate_folder, scores_table, write_scores
+    from srgan_tf.evaluation import PROTOCOL, evaluate_folder, scores_table, write_scores
     from srgan_tf.inference.picture import Picture, write_picture
 
     model = upscaler(args.model, args)
@@ -49,7 +49,7 @@ def run(args):
     )
     if not scores:
         raise SRGANError(f"no image of {args.data} could be decoded")
-    print(f"x{model.scale} on {args.data} (Y channel, shave {model.scale}):\n")
+    print(f"x{model.scale} on {args.data} ({PROTOCOL.replace('scale', str(model.scale))}):\n")
     print(scores_table(scores))
     path = os.path.abspath(args.json or f"evaluation_{os.path.basename(os.path.normpath(args.data))}.json")
     write_scores(path, scores, failures, model=args.model, data=args.data, scale=model.scale)
