@@ -23,8 +23,9 @@ from srgan_tf.models.rrdbnet import build_rrdbnet
 @pytest.fixture(scope="module")
 def nearest():
     """A x4 nearest-neighbour 'model': every output pixel is an input pixel, so 16-bit values
-    must come through exactly."""
-    return Upscaler.load(keras.Sequential([keras.Input((None, None, 3)), keras.layers.UpSampling2D(4)]))
+    must come through exactly (generators output [-1, 1])."""
+    layers = [keras.Input((None, None, 3)), keras.layers.UpSampling2D(4), keras.layers.Rescaling(2.0, offset=-1.0)]
+    return Upscaler.load(keras.Sequential(layers))
 
 
 def _x4(pixels):
@@ -177,3 +178,19 @@ def test_tiny_files_with_the_default_model(tmp_path):
         out = np.asarray(Image.open(tmp_path / "out" / f"{name}_x4.png"), np.float32)
         assert out.shape == (4 * height, 4 * width, 3)
         assert np.abs(out.mean(axis=(0, 1)) - colour).max() < 3, name
+
+
+def test_an_output_that_cannot_be_written_fails_alone(nearest, tmp_path, train_photo):
+    """A file where a sub-folder's outputs should go, and a folder where one output should go
+    (with --overwrite): those inputs fail with their reason, the others are written."""
+    for relative in ("a/one.png", "b/two.png", "three.png", "four.png"):
+        (tmp_path / "in" / relative).parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(train_photo[:6, :6]).save(tmp_path / "in" / relative)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "a").write_text("a file, not a folder")
+    (tmp_path / "out" / "four_x4.png").mkdir()
+    result = upscale_files(nearest, [str(tmp_path / "in")], str(tmp_path / "out"), overwrite=True, progress=False)
+    assert sorted(os.path.relpath(p, tmp_path / "out") for p in result.written) == ["b/two_x4.png", "three_x4.png"]
+    failed = {os.path.basename(p): why for p, why in result.failed}
+    assert sorted(failed) == ["four.png", "one.png"]
+    assert failed["one.png"].startswith("cannot create") and "IsADirectoryError" in failed["four.png"]
