@@ -3,26 +3,41 @@
 import contextlib
 import os
 import shutil
+import uuid
+
+
+def temporary_name(path):
+    """A name beside ``path``, with its extension, that no other writer (thread or process) uses.
+
+    One fixed name per target would let two writers of the same file share it: one renames the
+    other's half-written file into place, and the other's rename then finds nothing.
+    """
+    root, ext = os.path.splitext(os.fspath(path))
+    return f"{root}.{uuid.uuid4().hex[:12]}.partial{ext}"
+
+
+def remove_temporary(tmp):
+    if os.path.isdir(tmp) and not os.path.islink(tmp):
+        shutil.rmtree(tmp, ignore_errors=True)
+    elif os.path.lexists(tmp):
+        os.remove(tmp)
 
 
 @contextlib.contextmanager
 def atomic_path(path):
     """Yields a temporary path beside ``path`` with the same extension; renames it onto ``path``
-    when the block succeeds and removes it when the block raises.
+    when the block succeeds and removes it when the block (or the rename) raises.
 
     The extension is kept because writers infer the format from it (``.keras``, ``.png``, and
     ``np.savez`` appends ``.npz`` to any other name). The temporary file sits in the same folder,
-    so the rename is atomic on POSIX and Windows.
+    so the rename is atomic on POSIX and Windows; its name is unique to this writer, so
+    concurrent writers of one target each rename a whole file and the last one wins.
     """
     path = os.fspath(path)
-    root, ext = os.path.splitext(path)
-    tmp = f"{root}.partial{ext}"
+    tmp = temporary_name(path)
     try:
         yield tmp
+        os.replace(tmp, path)
     except BaseException:
-        if os.path.isdir(tmp) and not os.path.islink(tmp):
-            shutil.rmtree(tmp, ignore_errors=True)
-        elif os.path.lexists(tmp):
-            os.remove(tmp)
+        remove_temporary(tmp)
         raise
-    os.replace(tmp, path)

@@ -2,6 +2,8 @@
 
 import io
 import os
+import struct
+import zlib
 
 import numpy as np
 from PIL import Image
@@ -52,3 +54,37 @@ def make_messy_folder(root, photo):
         f.write(buffer.getvalue()[: len(buffer.getvalue()) // 2])
     kinds["truncated.png"] = "truncated"
     return kinds
+
+
+def _png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def exif_orientation_bytes(orientation):
+    """A little-endian TIFF-format EXIF block holding one Orientation tag (PNG eXIf payload)."""
+    entry = struct.pack("<HHIHH", 0x0112, 3, 1, orientation, 0)
+    return b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", 1) + entry + struct.pack("<I", 0)
+
+
+def write_png16(path, pixels, icc=None, orientation=None):
+    """A 16-bit PNG (gray, gray+alpha, RGB or RGBA from ``(H, W, C)`` uint16) written with
+    numpy and zlib, with an optional iCCP profile and EXIF orientation (eXIf) before the data."""
+    height, width, channels = pixels.shape
+    colour_type = {1: 0, 2: 4, 3: 2, 4: 6}[channels]
+    rows = pixels.astype(">u2").reshape(height, width * channels).view(np.uint8)
+    raw = np.concatenate([np.zeros((height, 1), np.uint8), rows], axis=1).tobytes()  # filter 0
+    data = b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 16, colour_type, 0, 0, 0))
+    if icc:
+        data += _png_chunk(b"iCCP", b"profile\x00\x00" + zlib.compress(icc))
+    if orientation:
+        data += _png_chunk(b"eXIf", exif_orientation_bytes(orientation))
+    data += _png_chunk(b"IDAT", zlib.compress(raw)) + _png_chunk(b"IEND", b"")
+    with open(path, "wb") as f:
+        f.write(data)
+    return data
+
+
+def srgb_profile():
+    from PIL import ImageCms
+
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()

@@ -8,6 +8,7 @@ import threading
 import numpy as np
 import tensorflow as tf
 
+from srgan_tf.atomic import atomic_path
 from srgan_tf.errors import SRGANError
 from srgan_tf.imageio import load_rgb8
 from srgan_tf.messages import warn
@@ -68,9 +69,8 @@ class ImageCache:
                 self._memory[path] = image
         elif self.mode is not None:
             target = self._file(path)
-            tmp = f"{target}.{threading.get_ident()}.partial.npy"
-            np.save(tmp, image)
-            os.replace(tmp, target)
+            with atomic_path(target) as tmp:  # one temporary per writer: workers may share the cache
+                np.save(tmp, image)
 
 
 def make_loader(failures, min_size, cache=None):

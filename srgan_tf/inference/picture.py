@@ -1,14 +1,16 @@
 """Real image files in and out of ``srgan upscale``, keeping what the user would expect to keep.
 
-- EXIF orientation is applied (phone photos come out upright);
+- EXIF orientation is applied (phone photos come out upright), 16-bit files included;
 - RGBA / LA / transparent palettes: the alpha channel is split off, upscaled
   separately (bicubic) and re-attached;
-- grayscale in -> grayscale out; 16-bit PNG/TIFF in -> 16-bit out;
-- the ICC colour profile is carried over; animated images are refused;
+- grayscale in -> grayscale out; 16-bit PNG/TIFF in -> 16-bit PNG out (Pillow reads 16-bit
+  colour as 8 bits: PNG is decoded by TensorFlow, TIFF by tifffile);
+- the ICC colour profile is carried over, at every bit depth; animated images are refused;
 - absurd dimensions are refused before decoding (decompression bombs).
 """
 
 import os
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +19,8 @@ from PIL import Image, ImageOps
 from srgan_tf.atomic import atomic_path
 from srgan_tf.errors import SRGANError
 from srgan_tf.imageio import MAX_DECODE_PIXELS, open_image
+from srgan_tf.inference.pngstream import PNGStreamWriter
+from srgan_tf.messages import warn
 
 OUTPUT_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "webp": "WEBP"}
 _SIXTEEN_BIT_GRAY = ("I;16", "I;16B", "I;16L", "I;16N", "I")
@@ -52,32 +56,83 @@ def _png_bit_depth(path):
 def _read_png16(path):
     import tensorflow as tf
 
-    pixels = tf.io.decode_png(tf.io.read_file(path), dtype=tf.uint16).numpy().astype(np.float32) / 65535.0
-    channels = pixels.shape[-1]
+    try:
+        return tf.io.decode_png(tf.io.read_file(path), dtype=tf.uint16).numpy()
+    except tf.errors.OpError as error:
+        # "{{function_node ...}} Invalid PNG data, size 1244 [Op:DecodePng]" -> the middle.
+        reason = re.sub(r"\{\{.*?\}\}\s*|\s*\[Op:.*", "", error.message).strip()
+        raise SRGANError(f"{path}: cannot decode ({reason})") from error
+
+
+def _read_tiff16(path, image):
+    """``(uint16 (H, W, C) or None, why not)`` for an RGB/RGBA TIFF of 16 bits a sample."""
+    bits = image.tag_v2.get(258, ())
+    if image.mode not in ("RGB", "RGBA") or not bits or max(bits) != 16:
+        return None, None
+    try:
+        import tifffile
+
+        with tifffile.TiffFile(path) as tiff:
+            page = tiff.pages[0]
+            pixels = page.asarray()
+            if page.planarconfig == tifffile.PLANARCONFIG.SEPARATE:
+                pixels = np.moveaxis(pixels, 0, -1)
+    except ImportError:
+        return None, "install tifffile to keep all 16"
+    except Exception as error:  # noqa: BLE001 - e.g. LZW needs imagecodecs; Pillow may still read it
+        return None, str(error)
+    if pixels.dtype != np.uint16 or pixels.ndim != 3 or pixels.shape[-1] not in (3, 4):
+        return None, f"tifffile read {pixels.dtype} {pixels.shape}"
+    return pixels, None
+
+
+# EXIF orientation -> the array operation that makes the image upright (Pillow's exif_transpose).
+_UPRIGHT = {
+    2: lambda a: a[:, ::-1],
+    3: lambda a: a[::-1, ::-1],
+    4: lambda a: a[::-1],
+    5: lambda a: a.swapaxes(0, 1),
+    6: lambda a: np.rot90(a, -1),
+    7: lambda a: a[::-1, ::-1].swapaxes(0, 1),
+    8: lambda a: np.rot90(a, 1),
+}
+
+
+def _sixteen_bit_picture(pixels, orientation, icc):
+    pixels = _UPRIGHT.get(orientation, lambda a: a)(pixels)
+    values = pixels.astype(np.float32) / 65535.0
+    channels = values.shape[-1]
     gray = channels in (1, 2)
-    rgb = np.repeat(pixels[..., :1], 3, axis=-1) if gray else pixels[..., :3]
-    alpha = pixels[..., -1] if channels in (2, 4) else None
-    return rgb, alpha, gray
+    rgb = np.repeat(values[..., :1], 3, axis=-1) if gray else values[..., :3]
+    alpha = np.ascontiguousarray(values[..., -1]) if channels in (2, 4) else None
+    return Picture(np.ascontiguousarray(rgb), alpha, gray, 16, icc)
 
 
 def read_picture(path, max_pixels=MAX_DECODE_PIXELS):
     """Reads ``path`` into a :class:`Picture`; raises SRGANError for unusable files."""
     path = os.fspath(path)
     image = open_image(path, max_pixels)
+    downgraded = None
     with image:
         if getattr(image, "n_frames", 1) > 1:
             raise SRGANError(f"{path}: animated images ({image.n_frames} frames) are not supported")
         icc = image.info.get("icc_profile")
         depth, _ = _png_bit_depth(path) if image.format == "PNG" else (None, None)
         try:
+            pixels = None
             if depth == 16 and image.mode not in _SIXTEEN_BIT_GRAY:
-                # Pillow reads 16-bit colour PNGs as 8-bit; TensorFlow keeps all 16.
-                rgb, alpha, gray = _read_png16(path)
-                return Picture(rgb, alpha, gray, 16, icc)
+                pixels = _read_png16(path)  # Pillow reads 16-bit colour PNGs as 8-bit
+            elif image.format == "TIFF":
+                pixels, downgraded = _read_tiff16(path, image)
+            if pixels is not None:
+                # A PNG's eXIf chunk may follow the image data: getexif() then reads the file.
+                return _sixteen_bit_picture(pixels, image.getexif().get(0x0112, 1), icc)
             image.load()
             image = ImageOps.exif_transpose(image)
         except (OSError, ValueError, SyntaxError) as error:
             raise SRGANError(f"{path}: cannot decode ({error})") from error
+    if downgraded:
+        warn(f"{path}: 16-bit TIFF read as 8 bits ({downgraded})")
     mode = image.mode
     if mode in _SIXTEEN_BIT_GRAY:
         values = np.asarray(image).astype(np.float32)
@@ -124,31 +179,32 @@ def write_picture(picture, path, fmt="png", overwrite=False, quality=95):
     bits = picture.bits if pil_format == "PNG" else 8
     alpha = picture.alpha if pil_format != "JPEG" else None
     os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", exist_ok=True)
+    if bits == 16:
+        _write_png16(picture, path, alpha)
+        return path
     with atomic_path(path) as tmp:
-        if bits == 16 and (not picture.gray or alpha is not None):
-            _write_png16(picture, tmp, alpha)
+        if picture.gray:
+            image = Image.fromarray(quantize(luma(picture.rgb), 8), "L")
+            if alpha is not None:
+                image = Image.merge("LA", [image, Image.fromarray(quantize(alpha, 8), "L")])
         else:
-            if picture.gray:
-                pixels = quantize(luma(picture.rgb), bits)
-                image = Image.fromarray(pixels, "I;16" if bits == 16 else "L")
-                if alpha is not None:
-                    image = Image.merge("LA", [image, Image.fromarray(quantize(alpha, 8), "L")])
-            else:
-                image = Image.fromarray(quantize(picture.rgb, 8), "RGB")
-                if alpha is not None:
-                    image.putalpha(Image.fromarray(quantize(alpha, 8), "L"))
-            options = {"icc_profile": picture.icc} if picture.icc else {}
-            if pil_format in ("JPEG", "WEBP"):
-                options["quality"] = quality
-            image.save(tmp, pil_format, **options)
+            image = Image.fromarray(quantize(picture.rgb, 8), "RGB")
+            if alpha is not None:
+                image.putalpha(Image.fromarray(quantize(alpha, 8), "L"))
+        options = {"icc_profile": picture.icc} if picture.icc else {}
+        if pil_format in ("JPEG", "WEBP"):
+            options["quality"] = quality
+        image.save(tmp, pil_format, **options)
     return path
 
 
 def _write_png16(picture, path, alpha):
-    import tensorflow as tf
-
+    """16-bit gray, gray+alpha, RGB or RGBA with the ICC profile (Pillow writes 16 bits for
+    gray only, and fromarray refuses "I;16" from Pillow 13 on); written atomically."""
     channels = [luma(picture.rgb)[..., None]] if picture.gray else [picture.rgb]
     if alpha is not None:
         channels.append(alpha[..., None])
     pixels = quantize(np.concatenate(channels, axis=-1), 16)
-    tf.io.write_file(path, tf.io.encode_png(pixels))
+    height, width, count = pixels.shape
+    with PNGStreamWriter(path, width, height, count, 16, picture.icc) as png:
+        png.write(pixels)

@@ -10,6 +10,8 @@ import zlib
 
 import numpy as np
 
+from srgan_tf.atomic import remove_temporary, temporary_name
+
 _COLOUR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}  # channels -> PNG colour type
 
 
@@ -20,12 +22,13 @@ def _chunk(kind, data):
 class PNGStreamWriter:
     """``with PNGStreamWriter(path, width, height, channels, bits) as png: png.write(rows)``.
 
-    The file is written under a temporary name and renamed on a clean exit,
-    so an interrupted run never leaves a truncated PNG behind.
+    The file is written under a temporary name of its own (see :func:`srgan_tf.atomic.temporary_name`)
+    and renamed on a clean exit, so an interrupted run never leaves a truncated PNG behind and two
+    writers of one target never share a file.
     """
 
     def __init__(self, path, width, height, channels=3, bits=8, icc=None, level=6):
-        self.path, self.tmp = path, f"{os.path.splitext(path)[0]}.partial.png"
+        self.path, self.tmp = path, temporary_name(path)
         self.width, self.height, self.channels, self.bits = width, height, channels, bits
         self.rows_written = 0
         self._compressor = zlib.compressobj(level)
@@ -51,19 +54,25 @@ class PNGStreamWriter:
         self.rows_written += len(rows)
 
     def close(self, keep=True):
+        """Finishes the PNG and renames it into place (``keep``), or discards it; the temporary
+        file never outlives a failure."""
         if self._file.closed:
             return
-        if keep and self.rows_written != self.height:
-            self.close(keep=False)
-            raise ValueError(f"PNG has {self.height} rows, {self.rows_written} were written")
-        if keep:
-            self._file.write(_chunk(b"IDAT", self._compressor.flush()))
-            self._file.write(_chunk(b"IEND", b""))
-        self._file.close()
-        if keep:
-            os.replace(self.tmp, self.path)
-        else:
-            os.remove(self.tmp)
+        try:
+            if keep and self.rows_written != self.height:
+                raise ValueError(f"PNG has {self.height} rows, {self.rows_written} were written")
+            if keep:
+                self._file.write(_chunk(b"IDAT", self._compressor.flush()))
+                self._file.write(_chunk(b"IEND", b""))
+            self._file.close()
+            if keep:
+                os.replace(self.tmp, self.path)
+                return
+        except BaseException:
+            self._file.close()
+            remove_temporary(self.tmp)
+            raise
+        remove_temporary(self.tmp)
 
     def __enter__(self):
         return self

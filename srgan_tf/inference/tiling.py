@@ -14,6 +14,20 @@ from tqdm.auto import tqdm
 
 DEFAULT_TILE = 256  # LR pixels per tile side: bounds memory, and large enough that context is cheap
 DEFAULT_OVERLAP = 40  # the paper generator's receptive-field radius, for models that do not say theirs
+# The bicubic skip (upsample_skip, the shipped srgan-x4) pads its input by 2 pixels with
+# reflection, which needs 3 pixels a side; smaller inputs are edge-padded to this.
+MIN_SIDE = 3
+
+
+def run_padded(run, batch, scale, min_side=MIN_SIDE):
+    """``run(batch)`` for any size: a side below ``min_side`` (a 1x1 image, or a thin last tile
+    with no overlap) is edge-padded at the bottom/right and the result cropped back, so every
+    generator upscales tiny images alike instead of some failing."""
+    height, width = batch.shape[1:3]
+    if height >= min_side and width >= min_side:
+        return run(batch)
+    padding = [(0, 0), (0, max(min_side - height, 0)), (0, max(min_side - width, 0)), (0, 0)]
+    return run(np.pad(batch, padding, mode="edge"))[:, : height * scale, : width * scale]
 
 
 def tile_boxes(height, width, tile, overlap):
@@ -58,7 +72,7 @@ def tiled_bands(run, rgb, scale, tile=DEFAULT_TILE, overlap=DEFAULT_OVERLAP, pro
     """
     height, width = rgb.shape[:2]
     if not tile or tile <= 0 or (height <= tile and width <= tile):
-        yield 0, run(rgb[None])[0]
+        yield 0, run_padded(run, rgb[None], scale)[0]
         return
     boxes = tile_boxes(height, width, tile, overlap)
     bar = tqdm(total=len(boxes), desc="tiles", unit="tile", disable=not progress, leave=False)
@@ -70,7 +84,7 @@ def tiled_bands(run, rgb, scale, tile=DEFAULT_TILE, overlap=DEFAULT_OVERLAP, pro
             band_top = core[0]
             band = np.empty(((core[2] - core[0]) * scale, width * scale, 3), np.float32)
         top, left, bottom, right = context
-        sr = run(np.ascontiguousarray(rgb[top:bottom, left:right])[None])[0]
+        sr = run_padded(run, np.ascontiguousarray(rgb[top:bottom, left:right])[None], scale)[0]
         y0, x0 = (core[0] - top) * scale, (core[1] - left) * scale
         y1, x1 = y0 + (core[2] - core[0]) * scale, x0 + (core[3] - core[1]) * scale
         band[:, core[1] * scale : core[3] * scale] = sr[y0:y1, x0:x1]

@@ -275,7 +275,11 @@ def upscale_files(upscaler, inputs, out_dir, fmt="png", overwrite=False, max_pix
     if not plan:
         raise SRGANError("no input images found")
     for path, target in tqdm(plan, desc="upscaling", unit="image", disable=not progress):
-        os.makedirs(os.path.dirname(target), exist_ok=True)
+        try:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+        except OSError as error:  # a file where the output's folder should be: this file fails, not the batch
+            result.failed.append((path, f"cannot create {os.path.dirname(target)} ({error.strerror})"))
+            continue
         try:
             upscale_file(upscaler, path, target, fmt, overwrite, max_pixels, progress)
             result.written.append(target)
@@ -283,4 +287,7 @@ def upscale_files(upscaler, inputs, out_dir, fmt="png", overwrite=False, max_pix
             result.skipped.append((path, "output exists"))
         except SRGANError as error:
             result.failed.append((path, str(error).split(": ", 1)[-1]))
+        except Exception as error:  # noqa: BLE001 - whatever goes wrong with one file, the rest go on
+            reason = str(error).strip().splitlines()
+            result.failed.append((path, f"{type(error).__name__}: {reason[-1] if reason else ''}".rstrip(": ")))
     return result
