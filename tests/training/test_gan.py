@@ -380,6 +380,35 @@ def test_synchronised_batch_norm_makes_two_replicas_train_as_one():
     assert worst > 1e-3  # per-replica statistics really are another function
 
 
+def _traced_op_types(model, batch, strategy=None):
+    """Op types of ``model``'s traced train step (run on each replica under ``strategy``)."""
+
+    @tf.function
+    def step(data):
+        return model.train_step(data) if strategy is None else strategy.run(model.train_step, args=(data,))
+
+    graph = step.get_concrete_function(batch).graph
+    types = {op.type for op in graph.get_operations()}
+    for function in graph._functions.values():
+        types |= {op.type for op in function.graph.get_operations()}
+    return types
+
+
+@pytest.mark.slow
+def test_preset_batch_norm_is_fused_on_one_device_and_synchronised_on_two(tiny_config):
+    """The presets synchronise BatchNorm statistics: on one device that is this replica's batch,
+    which the fused op computes (tests/models/test_batch_norm.py: the same numbers as Keras); over
+    two replicas the statistics span both, which Keras' synchronised code computes."""
+    assert tiny_config.model.sync_batch_norm
+    batch = _batch(0, batch=4, patch=tiny_config.data.patch_size)
+    single = build_stage_model(tiny_config, "pretrain")  # the generator's BatchNorms (tracing GAN steps is slow)
+    assert "FusedBatchNormV3" in _traced_op_types(single, batch)
+    strategy = _mirrored()
+    with strategy.scope():
+        double = build_stage_model(tiny_config, "pretrain")
+    assert "FusedBatchNormV3" not in _traced_op_types(double, batch, strategy)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "stage, steps_key, at_key",
