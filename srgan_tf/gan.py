@@ -211,8 +211,9 @@ class SRGAN(keras.Model):
             scaled = self.generator_optimizer.scale_loss(loss)
         variables = self.generator.trainable_variables
         (grads,) = sum_over_replicas(tape.gradient(scaled, variables))
+        norm = gradient_norm(self.generator_optimizer, grads)  # before apply, which may change the scale
         self.generator_optimizer.apply(grads, variables)
-        return {"pixel_loss": loss, "g_grad_norm": gradient_norm(self.generator_optimizer, grads)}
+        return {"pixel_loss": loss, "g_grad_norm": norm}
 
     def _gan_step(self, lr_images, hr_images):
         # Two tapes over one forward pass: each network is updated only from its
@@ -239,6 +240,9 @@ class SRGAN(keras.Model):
         g_vars = self.generator.trainable_variables
         d_vars = self.discriminator.trainable_variables
         g_grads, d_grads = sum_over_replicas(g_tape.gradient(g_scaled, g_vars), d_tape.gradient(d_scaled, d_vars))
+        # Before apply, which may change the loss scale the norms are divided by.
+        g_norm = gradient_norm(self.generator_optimizer, g_grads)
+        d_norm = gradient_norm(self.discriminator_optimizer, d_grads)
         self.generator_optimizer.apply(g_grads, g_vars)
         self.discriminator_optimizer.apply(d_grads, d_vars)
         return {
@@ -248,8 +252,8 @@ class SRGAN(keras.Model):
             "d_loss": d_loss,
             "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
             "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits)),
-            "g_grad_norm": gradient_norm(self.generator_optimizer, g_grads),
-            "d_grad_norm": gradient_norm(self.discriminator_optimizer, d_grads),
+            "g_grad_norm": g_norm,
+            "d_grad_norm": d_norm,
         }
 
     def test_step(self, data):

@@ -29,29 +29,45 @@ def interpolate_generators(model_a, model_b, alpha):
     if not 0.0 <= alpha <= 1.0:
         raise SRGANError(f"--alpha must be in [0, 1], got {alpha}")
     a, b = KerasBackend(model_a).generator, KerasBackend(model_b).generator
-    if len(a.weights) != len(b.weights):
-        raise SRGANError(
-            f"{model_a} and {model_b} are different networks ({len(a.weights)} vs {len(b.weights)} tensors)"
-        )
-    layers_a = [(type(layer).__name__, layer.name) for layer in a.layers]
-    layers_b = [(type(layer).__name__, layer.name) for layer in b.layers]
+    layers_a, layers_b = _layers(a), _layers(b)
     if layers_a != layers_b:
         first = next((x, y) for x, y in zip(layers_a + [None], layers_b + [None]) if x != y)
         raise SRGANError(f"{model_a} and {model_b} are different networks (layer {first[0]} vs {first[1]})")
-    for wa, wb in zip(a.weights, b.weights):
+    weights_a, weights_b = _weights(a), _weights(b)
+    if weights_a.keys() != weights_b.keys():
+        only = sorted(weights_a.keys() ^ weights_b.keys())[0]
+        raise SRGANError(f"{model_a} and {model_b} are different networks: {only} is in only one of them")
+    for path, wa in weights_a.items():
+        wb = weights_b[path]
         if tuple(wa.shape) != tuple(wb.shape):
             raise SRGANError(
-                f"{model_a} and {model_b} are different networks: {wa.path} has shape "
+                f"{model_a} and {model_b} are different networks: {path} has shape "
                 f"{tuple(wa.shape)} in one and {tuple(wb.shape)} in the other"
             )
     blended = keras.models.clone_model(a)
-    blended.set_weights(
-        [
-            ((1.0 - alpha) * np.asarray(x, np.float64) + alpha * np.asarray(y, np.float64)).astype(x.dtype)
-            for x, y in zip(a.get_weights(), b.get_weights())
-        ]
-    )
+    for variable in blended.weights:
+        x, y = (np.asarray(weights[variable.path].numpy(), np.float64) for weights in (weights_a, weights_b))
+        variable.assign(((1.0 - alpha) * x + alpha * y).astype(variable.dtype))
     return blended
+
+
+def _layers(model):
+    # (class, name) of every layer. srgan_tf's BatchNorm computes what Keras' BatchNormalization
+    # does, with the same variables: generators saved before it (Keras' class) are the same network.
+    from srgan_tf.models import BatchNorm
+
+    return [
+        ("BatchNormalization" if isinstance(layer, BatchNorm) else type(layer).__name__, layer.name)
+        for layer in model.layers
+    ]
+
+
+def _weights(model):
+    """The model's variables by path (``layer/variable``), which does not depend on layer classes."""
+    weights = {variable.path: variable for variable in model.weights}
+    if len(weights) != len(model.weights):
+        raise SRGANError(f"{model.name} has two variables with one path; cannot pair its weights")
+    return weights
 
 
 def write_interpolation(model_a, model_b, alpha, out_path, overwrite=False):

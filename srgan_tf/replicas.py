@@ -9,7 +9,9 @@ from srgan_tf.errors import SRGANError
 def gradient_norm(optimizer, grads):
     """Global norm of the gradients of the *unscaled* loss: under a LossScaleOptimizer the
     gradients are of ``scale · loss`` (2¹⁵ by default), which would make the logs depend on
-    the precision policy."""
+    the precision policy. Call it before ``optimizer.apply(grads)``: a dynamic loss scale changes
+    in ``apply`` (doubles after its growth steps, halves on non-finite gradients), and the norm
+    must be divided by the scale the gradients were computed with."""
     return tf.linalg.global_norm(grads) / optimizer.scale_loss(tf.constant(1.0))
 
 

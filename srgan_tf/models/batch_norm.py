@@ -9,7 +9,8 @@ a paper GAN step (0.963, 0.977) and 1-4 % off a pretrain step (0.957, 0.965, 0.9
 
 Same variables, same updates: the moving statistics move by Keras' own rule with the *biased*
 batch variance (the fused op returns the unbiased one; its ``n/(n-1)`` is taken back out), and
-inference (``training=False``), synchronised batch norm and masks run Keras' own code. Saved
+inference (``training=False``), batch norm synchronised over several replicas and masks run
+Keras' own code. Saved
 models name this class; files written with Keras' class load as they are.
 """
 
@@ -25,8 +26,12 @@ class BatchNorm(keras.layers.BatchNormalization):
 
     def _fused(self, inputs, training, mask):
         # The cases the fused op computes as Keras does: a training batch of NHWC maps, normalised
-        # over N, H and W with this replica's statistics, scaled and shifted.
-        plain = mask is None and not (self.synchronized or self.renorm) and self.scale and self.center
+        # over N, H and W with this replica's statistics, scaled and shifted. Synchronised
+        # statistics are this replica's when it is the only one in sync (no strategy, or one
+        # device): decided here, at trace time, where the strategy is known. The presets
+        # synchronise by default, so this is the case `srgan train` on one device runs.
+        local = not self.synchronized or tf.distribute.get_strategy().num_replicas_in_sync == 1
+        plain = mask is None and local and not self.renorm and self.scale and self.center
         nhwc = len(inputs.shape) == 4 and self.axis % 4 == 3
         return bool(training) and self.trainable and plain and nhwc
 

@@ -56,3 +56,30 @@ def test_interpolate_refuses_mismatches_and_overwrites(tmp_path):
     assert (tmp_path / "c.keras").read_text() == "keep me"
     result = _srgan("interpolate", path_a, path_a, "--alpha", "1.5", "--out", str(tmp_path / "d.keras"))
     assert result.returncode == 2 and "alpha" in result.stderr
+
+
+def test_interpolate_accepts_a_generator_saved_with_keras_batch_normalization(tmp_path):
+    # Files saved before srgan_tf had its own BatchNorm class hold Keras' BatchNormalization in
+    # the same places, with the same variables: the same network for interpolation.
+    from srgan_tf.interpolation import interpolate_generators
+    from srgan_tf.models import BatchNorm
+
+    def as_keras_batch_normalization(layer):
+        if isinstance(layer, BatchNorm):
+            return keras.layers.BatchNormalization.from_config(layer.get_config())
+        return layer.__class__.from_config(layer.get_config())
+
+    rng = np.random.default_rng(7)
+    current = build_generator(4, 2, 8)
+    old = keras.models.clone_model(build_generator(4, 2, 8), clone_function=as_keras_batch_normalization)
+    assert {type(layer) for layer in old.layers} >= {keras.layers.BatchNormalization}
+    assert not any(isinstance(layer, BatchNorm) for layer in old.layers)
+    for model in (old, current):  # every tensor distinct, statistics included (variances positive)
+        model.set_weights([np.abs(rng.normal(size=w.shape)).astype(np.float32) + 0.1 for w in model.get_weights()])
+    expected = [0.7 * x.astype(np.float64) + 0.3 * y for x, y in zip(old.get_weights(), current.get_weights())]
+    old.save(tmp_path / "old.keras")
+    current.save(tmp_path / "current.keras")
+    for first, second, alpha in (("old", "current", 0.3), ("current", "old", 0.7)):
+        blended = interpolate_generators(str(tmp_path / f"{first}.keras"), str(tmp_path / f"{second}.keras"), alpha)
+        for got, want in zip(blended.get_weights(), expected):
+            np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)

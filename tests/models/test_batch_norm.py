@@ -82,3 +82,65 @@ def test_saved_model_file_round_trip(tmp_path):
     loaded = keras.models.load_model(tmp_path / "m.keras", safe_mode=True)
     assert type(loaded.get_layer("bn")) is BatchNorm
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def _op_types(graph):
+    """Op types of a graph and of every function it calls (gradients, control flow)."""
+    types = {op.type for op in graph.get_operations()}
+    for function in graph._functions.values():
+        types |= {op.type for op in function.graph.get_operations()}
+    return types
+
+
+def _as_keras_batch_normalization(model):
+    """``model`` with every BatchNorm replaced by Keras' own class (same config), same weights."""
+
+    def clone(layer):
+        cls = keras.layers.BatchNormalization if isinstance(layer, BatchNorm) else layer.__class__
+        return cls.from_config(layer.get_config())
+
+    twin = keras.models.clone_model(model, clone_function=clone)
+    twin.set_weights(model.get_weights())
+    return twin
+
+
+@pytest.mark.parametrize("network", ["generator", "discriminator"])
+def test_preset_networks_train_through_the_fused_op_on_one_device(tiny_config, network):
+    """A preset's networks (synchronised BatchNorm, the default) on one device: the fused op runs in
+    the training graph, and a step computes what Keras' synchronised BatchNormalization does."""
+    from srgan_tf.stages import build_discriminator_from_config, build_generator_from_config
+
+    assert tiny_config.model.sync_batch_norm and tiny_config.model.batch_norm
+    build = build_generator_from_config if network == "generator" else build_discriminator_from_config
+    keras.utils.set_random_seed(8)
+    model = build(tiny_config)
+    norms = [layer for layer in model.layers if isinstance(layer, BatchNorm)]
+    assert norms and all(layer.synchronized for layer in norms)
+    rng = np.random.default_rng(9)
+    for layer in norms:  # statistics off their initial values, so the update rule shows
+        gamma, beta, mean, variance = (w.shape for w in layer.get_weights())
+        layer.set_weights(
+            [rng.normal(1, 0.2, gamma), rng.normal(0, 0.2, beta), rng.normal(0, 1, mean), rng.uniform(0.5, 2, variance)]
+        )
+    reference = _as_keras_batch_normalization(model)
+    assert not any(isinstance(layer, BatchNorm) for layer in reference.layers)
+    size = tiny_config.data.patch_size // (tiny_config.model.scale if network == "generator" else 1)
+    x = tf.constant(rng.uniform(0, 1, (4, size, size, 3)).astype(np.float32))
+
+    def step(net):
+        with tf.GradientTape() as tape:
+            y = net(x, training=True)
+            loss = tf.reduce_mean(tf.square(y))
+        return y, tape.gradient(loss, net.trainable_variables)
+
+    assert "FusedBatchNormV3" in _op_types(tf.function(step).get_concrete_function(model).graph)
+    assert "FusedBatchNormV3" not in _op_types(tf.function(step).get_concrete_function(reference).graph)
+    (y, grads), (y_keras, grads_keras) = step(model), step(reference)
+    np.testing.assert_allclose(y.numpy(), y_keras.numpy(), rtol=1e-4, atol=1e-5)
+    # Float32 sums in another order (and Keras' synchronised variance is E[x²] − E[x]²): entries
+    # near zero (the biases before a BatchNorm: zero but for roundoff) differ by roundoff.
+    atol = 1e-5 * max(np.abs(g.numpy()).max() for g in grads_keras)
+    for variable, got, want in zip(model.trainable_variables, grads, grads_keras):
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-3, atol=atol, err_msg=variable.path)
+    for variable, want in zip(model.non_trainable_variables, reference.non_trainable_variables):
+        np.testing.assert_allclose(variable.numpy(), want.numpy(), rtol=1e-4, atol=1e-6, err_msg=variable.path)

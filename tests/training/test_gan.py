@@ -240,6 +240,59 @@ def test_logged_gradient_norms_do_not_depend_on_loss_scaling(tiny_config):
     assert norms["mixed_float16"] == pytest.approx(norms["float32"], rel=0.05)
 
 
+@pytest.mark.parametrize("traced", [False, pytest.param(True, marks=pytest.mark.slow)], ids=["eager", "fit"])
+@pytest.mark.parametrize("stage", ["pretrain", "gan"])
+def test_logged_gradient_norms_on_a_step_where_the_loss_scale_grows(stage, traced):
+    """The norm is of the unscaled gradient also on the step whose ``apply`` doubles the scale
+    (dynamic_growth_steps=1: every finite step), eager and in fit's traced step (where the scale
+    is one variable read and written in one graph); reference: float32 twins, their own tape."""
+    keras.utils.set_random_seed(3)
+    generator, discriminator = build_generator(4, 1, 8), build_discriminator(32, 8, 16)
+    lr, hr = _batch(6)
+    with tf.GradientTape(persistent=True) as tape:
+        sr = generator(lr, training=True)
+        if stage == "pretrain":
+            losses_and_vars = {"g": (tf.reduce_mean(tf.square(hr - sr)), generator.trainable_variables)}
+        else:
+            real, fake = discriminator(hr, training=True), discriminator(sr, training=True)
+            g_loss = tf.reduce_mean(tf.square(hr - sr)) + 1e-3 * tf.reduce_mean(tf.nn.softplus(-fake))
+            d_loss = tf.reduce_mean(tf.nn.softplus(-real)) + tf.reduce_mean(tf.nn.softplus(fake))
+            losses_and_vars = {
+                "g": (g_loss, generator.trainable_variables),
+                "d": (d_loss, discriminator.trainable_variables),
+            }
+    expected = {
+        name: np.sqrt(sum(np.sum(g.numpy().astype(np.float64) ** 2) for g in tape.gradient(loss, variables)))
+        for name, (loss, variables) in losses_and_vars.items()
+    }
+    with precision_policy("mixed_float16"):
+        half_g, half_d = build_generator(4, 1, 8), build_discriminator(32, 8, 16)
+        half_g.set_weights(generator.get_weights())
+        half_d.set_weights(discriminator.get_weights())
+
+        def optimizer():
+            return keras.optimizers.LossScaleOptimizer(
+                keras.optimizers.SGD(1e-3), initial_scale=2.0**8, dynamic_growth_steps=1
+            )
+
+        if stage == "pretrain":
+            model = SRGAN(half_g)
+            model.compile(optimizer())
+        else:
+            model = SRGAN(half_g, half_d, content="mse", adversarial_weight=1e-3)
+            model.compile(optimizer(), optimizer())
+        if traced:
+            data = tf.data.Dataset.from_tensors((lr, hr))
+            logs = {k: v[-1] for k, v in model.fit(data, epochs=1, verbose=0).history.items()}
+        else:
+            logs = model.train_step((lr, hr))
+        optimizers = [model.generator_optimizer] + ([] if stage == "pretrain" else [model.discriminator_optimizer])
+        for opt in optimizers:
+            assert float(opt.dynamic_scale.numpy()) == 2.0**9  # this step grew the scale
+    for name, norm in expected.items():
+        assert float(logs[f"{name}_grad_norm"]) == pytest.approx(norm, rel=0.02), name
+
+
 _STRATEGIES = {}
 
 
@@ -354,6 +407,35 @@ def test_synchronised_batch_norm_makes_two_replicas_train_as_one():
         np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-5, err_msg=v.path)
     worst = max(np.abs(a - b).max() for a, b in zip(expected, final_weights(results[False])))
     assert worst > 1e-3  # per-replica statistics really are another function
+
+
+def _traced_op_types(model, batch, strategy=None):
+    """Op types of ``model``'s traced train step (run on each replica under ``strategy``)."""
+
+    @tf.function
+    def step(data):
+        return model.train_step(data) if strategy is None else strategy.run(model.train_step, args=(data,))
+
+    graph = step.get_concrete_function(batch).graph
+    types = {op.type for op in graph.get_operations()}
+    for function in graph._functions.values():
+        types |= {op.type for op in function.graph.get_operations()}
+    return types
+
+
+@pytest.mark.slow
+def test_preset_batch_norm_is_fused_on_one_device_and_synchronised_on_two(tiny_config):
+    """The presets synchronise BatchNorm statistics: on one device that is this replica's batch,
+    which the fused op computes (tests/models/test_batch_norm.py: the same numbers as Keras); over
+    two replicas the statistics span both, which Keras' synchronised code computes."""
+    assert tiny_config.model.sync_batch_norm
+    batch = _batch(0, batch=4, patch=tiny_config.data.patch_size)
+    single = build_stage_model(tiny_config, "pretrain")  # the generator's BatchNorms (tracing GAN steps is slow)
+    assert "FusedBatchNormV3" in _traced_op_types(single, batch)
+    strategy = _mirrored()
+    with strategy.scope():
+        double = build_stage_model(tiny_config, "pretrain")
+    assert "FusedBatchNormV3" not in _traced_op_types(double, batch, strategy)
 
 
 @pytest.mark.slow
