@@ -160,3 +160,23 @@ def summarize(scores):
         values = [r[key] for r in rows if r[key] is not None]
         means[key] = float(np.mean(values)) if values else None
     return means
+
+
+def held_out_table(evaluation):
+    """A model card's markdown table of held-out scores (``{"images": [...], "mean": {...}}`` as
+    cards store them), one row a photo and the mean last."""
+    lines = [
+        "| photo | bicubic PSNR / SSIM / LPIPS | model PSNR / SSIM / LPIPS | Δ PSNR | sharpness bicubic → model |",
+        "|---|---|---|---|---|",
+    ]
+    for s in [*evaluation["images"], {"name": "**mean**", **evaluation["mean"]}]:
+
+        def lpips_text(key, s=s):
+            return "–" if s.get(key) is None else f"{s[key]:.3f}"
+
+        lines.append(
+            f"| {s['name']} | {s['bicubic_psnr']:.2f} / {s['bicubic_ssim']:.4f} / {lpips_text('bicubic_lpips')} "
+            f"| {s['psnr']:.2f} / {s['ssim']:.4f} / {lpips_text('lpips')} | {s['psnr'] - s['bicubic_psnr']:+.2f} "
+            f"| {s['bicubic_sharpness']:.3f} → {s['sharpness']:.3f} |"
+        )
+    return "\n".join(lines)

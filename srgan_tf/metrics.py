@@ -16,6 +16,8 @@ from srgan_tf.errors import SRGANError
 from srgan_tf.ranges import to_uint8
 
 BT601_Y = (65.481, 128.553, 24.966)
+# LPIPS-Alex's smallest input side (models.imagenet_features.min_side("alexnet")).
+LPIPS_ALEX_MIN_SIDE = 31
 COLOR_MODES = ("y", "rgb")
 
 
@@ -69,10 +71,14 @@ def score_batch(hr_images, sr_images, scale):
     return psnr(hr_images, sr_images, shave=scale), ssim(hr_images, sr_images, shave=scale)
 
 
-def score_label(name, hr_images, sr_images, scale):
-    """``name`` over "PSNR dB / SSIM" of the first image: a figure panel's title."""
+def score_label(name, hr_images, sr_images, scale, lpips_model=None):
+    """``name`` over "PSNR dB / SSIM" (and "/ LPIPS" with an LPIPS model) of the first image: a
+    figure panel's title."""
     p, s = score_batch(hr_images, sr_images, scale)
-    return f"{name}\n{float(p[0]):.2f} dB / {float(s[0]):.4f}"
+    label = f"{name}\n{float(p[0]):.2f} dB / {float(s[0]):.4f}"
+    if lpips_model is not None and min(sr_images.shape[1:3]) >= LPIPS_ALEX_MIN_SIDE:
+        label += f" / {float(lpips(lpips_model, hr_images, sr_images)[0]):.3f}"
+    return label
 
 
 def gradient_energy(images, shave=0):
@@ -88,10 +94,6 @@ def gradient_energy(images, shave=0):
     dx = y[:, :, 1:, :] - y[:, :, :-1, :]
     dy = y[:, 1:, :, :] - y[:, :-1, :, :]
     return tf.reduce_mean(tf.square(dx), axis=[1, 2, 3]) + tf.reduce_mean(tf.square(dy), axis=[1, 2, 3])
-
-
-# LPIPS-Alex's smallest input side (models.imagenet_features.min_side("alexnet")).
-LPIPS_ALEX_MIN_SIDE = 31
 
 
 def lpips(model, images_a, images_b):

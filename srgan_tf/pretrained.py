@@ -132,10 +132,10 @@ def card_line(card):
     evaluation = card.evaluation.get("mean", {})
     scores = ""
     if evaluation:
-        scores = (
-            f"; held-out Y-PSNR {evaluation['psnr']:.2f} dB vs bicubic {evaluation['bicubic_psnr']:.2f} dB"
-            f" ({len(card.evaluation.get('images', []))} photos)"
-        )
+        scores = f"; held-out Y-PSNR {evaluation['psnr']:.2f} dB vs bicubic {evaluation['bicubic_psnr']:.2f} dB"
+        if evaluation.get("lpips") is not None:
+            scores += f", LPIPS-Alex {evaluation['lpips']:.3f} vs {evaluation['bicubic_lpips']:.3f}"
+        scores += f" ({len(card.evaluation.get('images', []))} photos)"
     default = " [default]" if card.name == DEFAULT_MODEL else ""
     origin = ""
     if card.imported:

@@ -2,9 +2,10 @@
 
     python training/evaluate_card.py realesrgan-x4plus --val ~/srgan-corpus/val
 
-For models whose card is not written by training/release.py (imported ones): the protocol of
-the released models' cards — whole held-out images, x4, Y channel, shave 4, sharpness as
-gradient energy over the photo's — so ``srgan models`` and the README compare like with like.
+For imported models, and to re-score released ones when a metric is added: the protocol of the
+released models' cards — whole held-out images, x4, Y channel, shave 4, LPIPS-Alex on the whole
+RGB images, sharpness as gradient energy over the photo's — so ``srgan models`` and the README
+compare like with like.
 The upscale is tiled as ``srgan upscale`` tiles it (the card's tile overlap): a 23-block RRDBNet
 on a whole 2136x1424 photo needs more than 20 GB. Prints the card's markdown table.
 """
@@ -12,6 +13,7 @@ on a whole 2136x1424 photo needs more than 20 GB. Prints the card's markdown tab
 import argparse
 import json
 import os
+import re
 import sys
 
 from srgan_tf.cpu_kernels import choose_cpu_kernels
@@ -21,7 +23,7 @@ choose_cpu_kernels("inference")  # before TensorFlow loads
 import numpy as np  # noqa: E402
 
 from srgan_tf.assets import WEIGHTS_DIR  # noqa: E402
-from srgan_tf.evaluation import evaluate_folder, summarize  # noqa: E402
+from srgan_tf.evaluation import evaluate_folder, held_out_table, summarize  # noqa: E402
 from srgan_tf.inference import Upscaler  # noqa: E402
 from srgan_tf.pretrained import get_card  # noqa: E402
 
@@ -39,10 +41,11 @@ def main(argv=None):
     path = os.path.join(WEIGHTS_DIR, f"{args.name}.json")
     with open(path, encoding="utf-8") as f:
         data = json.load(f)
+    tiling = f"; tiled {upscaler.tile} px with {upscaler.overlap} px overlap" if card.tile_overlap else ""
     data["evaluation"] = {
         "protocol": (
-            f"whole held-out images, x{card.scale}, Y channel (BT.601), shave {card.scale}; "
-            f"tiled {upscaler.tile} px with {upscaler.overlap} px overlap"
+            f"whole held-out images, x{card.scale}; Y-PSNR/SSIM: Y channel (BT.601), shave {card.scale}; "
+            f"LPIPS-Alex v0.1: whole RGB images{tiling}"
         ),
         "mean": summarize(scores),
         "images": [s.__dict__ for s in scores],
@@ -50,14 +53,16 @@ def main(argv=None):
     with open(path, "w", encoding="utf-8") as f:
         json.dump(data, f, indent=2, ensure_ascii=False)
         f.write("\n")
-    print("| photo | bicubic PSNR / SSIM | model PSNR / SSIM | Δ PSNR | sharpness bicubic → model |")
-    print("|---|---|---|---|---|")
-    rows = [s.__dict__ for s in scores] + [{"name": "**mean**", **data["evaluation"]["mean"]}]
-    for s in rows:
-        print(
-            f"| {s['name']} | {s['bicubic_psnr']:.2f} / {s['bicubic_ssim']:.4f} | {s['psnr']:.2f} / {s['ssim']:.4f} "
-            f"| {s['psnr'] - s['bicubic_psnr']:+.2f} | {s['bicubic_sharpness']:.3f} → {s['sharpness']:.3f} |"
-        )
+    table = held_out_table(data["evaluation"])
+    card_md = os.path.join(WEIGHTS_DIR, f"{args.name}.md")
+    with open(card_md, encoding="utf-8") as f:
+        text = f.read()
+    # The card's table is the block of rows that starts with the photo header.
+    text, found = re.subn(r"\| photo \|[^\n]*\n(\|[^\n]*\n)+", table + "\n", text, count=1)
+    if found:
+        with open(card_md, "w", encoding="utf-8") as f:
+            f.write(text)
+    print(table)
     return 0
 
 

@@ -4,7 +4,7 @@ import numpy as np
 
 from srgan_tf.data.degradations import bicubic
 from srgan_tf.errors import SRGANError
-from srgan_tf.evaluation import bicubic_upscale
+from srgan_tf.evaluation import bicubic_upscale, load_lpips_metric
 from srgan_tf.imageio import load_rgb8
 from srgan_tf.metrics import score_label
 from srgan_tf.plots import plot_comparison
@@ -32,15 +32,19 @@ def compare_models(image_path, models, out_path, crop=128, at=None):
     if not (0 <= top <= height - size and 0 <= left <= width - size):
         raise SRGANError(f"crop at {top},{left} of side {size} does not fit in {width}x{height}")
 
+    lpips_model = load_lpips_metric()
+
     def panel(image, label):
         if image is None:
             return hr[top : top + size, left : left + size], label
-        return image[top : top + size, left : left + size], score_label(label, hr[None], image[None], scale)
+        title = score_label(label, hr[None], image[None], scale, lpips_model)
+        return image[top : top + size, left : left + size], title
 
     nearest = np.repeat(np.repeat(lr, scale, axis=0), scale, axis=1)
     lr_crop = nearest[top : top + size, left : left + size]
     panels = [(lr_crop, f"LR (x{scale} nearest)"), panel(bicubic_upscale(lr[None], scale)[0].numpy(), "bicubic")]
     for label, upscaler in models:
         panels.append(panel(upscaler.upscale_array(lr), label))
-    panels.append(panel(None, "HR (Y-PSNR / SSIM)"))
+    scores = "Y-PSNR / SSIM" + (" / LPIPS-Alex, whole image" if lpips_model is not None else ", whole image")
+    panels.append(panel(None, f"HR ({scores})"))
     return plot_comparison(panels, out_path, title=f"x{scale}, {image_path.split('/')[-1]}")
