@@ -52,3 +52,22 @@ def make_messy_folder(root, photo):
         f.write(buffer.getvalue()[: len(buffer.getvalue()) // 2])
     kinds["truncated.png"] = "truncated"
     return kinds
+
+
+def write_png_bomb(path, width, height):
+    """A valid all-black RGB PNG of width x height, written row by row (a few hundred KiB for
+    10000x10000, without ever holding the pixels): the decompression bomb a hostile client sends."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    compressor = zlib.compressobj(9)
+    row = b"\x00" * (1 + 3 * width)  # filter byte + pixels
+    compressed = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n")
+        f.write(chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)))
+        f.write(chunk(b"IDAT", compressed))
+        f.write(chunk(b"IEND", b""))
