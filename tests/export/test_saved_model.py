@@ -10,7 +10,10 @@ import tensorflow as tf
 from imagefiles import write_png_bomb
 from PIL import Image
 
+from srgan_tf.backends import KerasBackend, detect_format, load_backend, read_metadata
+from srgan_tf.export import export_model
 from srgan_tf.export.saved_model import write_saved_model
+from srgan_tf.inference import Upscaler
 from srgan_tf.models import build_generator
 
 MAX_PIXELS = 256 * 256
@@ -104,3 +107,23 @@ def test_float_signature_bounds_the_whole_batch(signatures):
         tf.errors.InvalidArgumentError, match="more than 65536 input pixels \\(batch x height x width\\)"
     ):
         serve(images=tf.zeros((5, 128, 128, 3)))
+
+
+def test_the_model_folder_of_the_serving_layout_runs_its_newest_version(tmp_path, photos):
+    # What TF Serving is pointed at: saved_model/<name>/, holding numbered versions.
+    keras.utils.set_random_seed(6)
+    old, new = build_generator(4, 1, 8), build_generator(4, 1, 8)
+    write_saved_model(old, str(tmp_path))
+    new_path = tmp_path / "new.keras"
+    new.save(new_path)
+    export_model(new_path, tmp_path, formats=["saved_model"], print_fn=lambda *a: None)
+    model_dir = tmp_path / "saved_model" / "srgan"
+    (model_dir / "10").mkdir()  # numbered but empty (no saved_model.pb): not a version
+    assert sorted(p.name for p in model_dir.iterdir()) == ["1", "10", "2"]
+
+    assert detect_format(str(model_dir)) == "saved_model"
+    assert read_metadata(str(model_dir)) == read_metadata(str(model_dir / "2"))
+    rgb = photos[0][:20, :28].astype(np.float32) / 255.0
+    np.testing.assert_allclose(load_backend(str(model_dir))(rgb[None]), KerasBackend(new)(rgb[None]), atol=1e-5)
+    upscaler = Upscaler.load(str(model_dir))
+    assert upscaler.scale == 4 and upscaler.overlap == read_metadata(str(model_dir / "2"))["tile_overlap"]
