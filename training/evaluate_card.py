@@ -14,9 +14,9 @@ import json
 import os
 import sys
 
-from srgan_tf.cpu_kernels import choose_cpu_kernels
+from srgan_tf.commands import load_tensorflow
 
-choose_cpu_kernels("inference")  # before TensorFlow loads
+load_tensorflow("inference")  # before anything imports TensorFlow: kernels chosen, start-up lines hidden
 
 import numpy as np  # noqa: E402
 
