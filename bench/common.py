@@ -4,8 +4,6 @@ import os
 import statistics
 import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
 
 def machine_line():
     from srgan_tf.runtime import machine_description

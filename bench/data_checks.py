@@ -17,6 +17,10 @@ import warnings
 CHECKOUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [os.path.join(CHECKOUT, "tests"), CHECKOUT]  # this checkout's test helpers and srgan_tf
 
+from srgan_tf.commands import load_tensorflow  # noqa: E402
+
+load_tensorflow()  # before anything imports TensorFlow: start-up lines hidden
+
 from imagefiles import make_messy_folder  # noqa: E402
 
 from srgan_tf.assets import SAMPLE_TRAIN_DIR  # noqa: E402

@@ -17,9 +17,9 @@ BENCH = os.path.dirname(os.path.abspath(__file__))
 # not time the tree that the editable install points at.
 sys.path[:0] = [BENCH, os.path.dirname(BENCH)]
 
-from srgan_tf.cpu_kernels import choose_cpu_kernels  # noqa: E402
+from srgan_tf.commands import load_tensorflow  # noqa: E402
 
-choose_cpu_kernels("inference")  # before TensorFlow loads
+load_tensorflow("inference")  # before anything imports TensorFlow: kernels chosen, start-up lines hidden
 
 import keras  # noqa: E402
 from common import machine_line  # noqa: E402

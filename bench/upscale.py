@@ -31,9 +31,8 @@ from common import machine_line, print_table  # noqa: E402
 
 WORKER = r"""
 import json, os, resource, statistics, sys, time
-os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-from srgan_tf.cpu_kernels import choose_cpu_kernels
-choose_cpu_kernels("inference")  # as `srgan upscale` does
+from srgan_tf.commands import load_tensorflow
+load_tensorflow("inference")  # as `srgan upscale` does
 from PIL import Image
 from srgan_tf.inference import Upscaler
 from srgan_tf.inference.upscale import upscale_file
@@ -56,9 +55,8 @@ print(json.dumps({"seconds": statistics.median(times), "rss_mb": rss, "lr_pixels
 
 CONV_RATE_WORKER = r"""
 import json, os, statistics, time
-os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-from srgan_tf.cpu_kernels import choose_cpu_kernels
-choose_cpu_kernels("inference")  # the kernels `srgan upscale` runs
+from srgan_tf.commands import load_tensorflow
+load_tensorflow("inference")  # the kernels `srgan upscale` runs
 import tensorflow as tf
 x = tf.random.uniform((1, 256, 256, 64))
 w = tf.random.uniform((3, 3, 64, 64))

@@ -10,7 +10,9 @@ format         path                                          runtime
 =============  ===========================================  =====================
 keras          ``generator.keras``, a run directory, or a    Keras
                named model (``srresnet-x4``, ``srgan-x4``)
-saved_model    a SavedModel directory (or its version dir)   TensorFlow
+saved_model    a SavedModel directory, or TF Serving's       TensorFlow
+               model folder (``saved_model/<name>``): its
+               highest version, the one TF Serving loads
 tflite         ``*.tflite``                                  ai-edge-litert
 onnx           ``*.onnx``                                    onnxruntime
 =============  ===========================================  =====================
@@ -27,10 +29,26 @@ from srgan_tf.pretrained import is_named_model, load_pretrained, named_models
 METADATA_NAME = "srgan_metadata.json"
 
 
+def saved_model_dir(path):
+    """The SavedModel ``path`` stands for: itself, or in TF Serving's layout (a model folder of
+    numbered versions) the highest version that holds a SavedModel; None when neither."""
+    if not os.path.isdir(path):
+        return None
+    if os.path.isfile(os.path.join(path, "saved_model.pb")):
+        return path
+    versions = [
+        int(name)
+        for name in os.listdir(path)
+        if name.isdigit() and os.path.isfile(os.path.join(path, name, "saved_model.pb"))
+    ]
+    return os.path.join(path, str(max(versions))) if versions else None
+
+
 def read_metadata(path):
     """The ``srgan_metadata.json`` beside an artifact (or inside its directory), or {}."""
     if is_named_model(path):
         return {}
+    path = saved_model_dir(path) or path
     folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
     candidates = [os.path.join(folder, METADATA_NAME)]
     if not os.path.isdir(path):
@@ -89,7 +107,7 @@ class SavedModelBackend:
     def __init__(self, path):
         import tensorflow as tf
 
-        self.module = tf.saved_model.load(os.fspath(path))
+        self.module = tf.saved_model.load(saved_model_dir(os.fspath(path)) or os.fspath(path))
         self._serve = self.module.signatures["serving_default"]
 
     def __call__(self, lr_images):
@@ -180,7 +198,7 @@ def detect_format(path):
     if path.endswith(".keras"):
         return "keras"
     if os.path.isdir(path):
-        if os.path.isfile(os.path.join(path, "saved_model.pb")):
+        if saved_model_dir(path):
             return "saved_model"
         if os.path.isfile(os.path.join(path, "generator.keras")):
             return "keras"

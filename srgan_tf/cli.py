@@ -6,13 +6,10 @@ Every subcommand is a module of :mod:`srgan_tf.commands` with the same four name
 """
 
 import argparse
-import os
 import sys
 
-# Before TensorFlow is imported anywhere: keep C++ start-up chatter off the terminal.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # 3: also its C++ "E0000" chatter (remapper, oneDNN)
-
-from srgan_tf.commands import (  # noqa: E402 - none of them imports TensorFlow before it runs
+# None of them imports TensorFlow before it runs: execute() loads it, its start-up lines hidden.
+from srgan_tf.commands import (
     compare,
     evaluate,
     execute,

@@ -135,19 +135,28 @@ def scores_table(scores):
     return "\n".join(lines)
 
 
+def _finite_or_none(values):
+    return {key: value if not isinstance(value, float) or np.isfinite(value) else None for key, value in values.items()}
+
+
 def write_scores(path, scores, failures=None, **about):
     """Writes the scores as JSON (atomically): ``about`` (model, data, scale…), the mean, each
-    image, and the files that could not be scored with why."""
+    image, and the files that could not be scored with why.
+
+    A score that is not a finite number is written as ``null``: the PSNR of an exact copy (bicubic
+    on a flat image) is infinite, the sharpness of a flat image divides by zero, and JSON has no
+    NaN or Infinity (Python's default output would not parse elsewhere).
+    """
     failed = [] if failures is None else failures.paths
     record = {
         **about,
         "protocol": PROTOCOL,
-        "mean": summarize(scores),
-        "images": [asdict(s) for s in scores],
+        "mean": _finite_or_none(summarize(scores)),
+        "images": [_finite_or_none(asdict(s)) for s in scores],
         "failed": [{"path": p, "reason": failures.reasons.get(p, "")} for p in failed],
     }
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
-        json.dump(record, f, indent=2)
+        json.dump(record, f, indent=2, allow_nan=False)
     return path
 
 

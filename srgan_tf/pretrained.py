@@ -80,9 +80,18 @@ def named_models():
     return cards
 
 
+class ModelName(str):
+    """A model spec that is a name whatever the working directory holds: what the library picks
+    itself (the default model) must not turn into a path because a file or folder of that name
+    happens to be here (``srgan export srgan-x4 --out srgan-x4`` makes one)."""
+
+
 def is_named_model(spec):
-    """True when ``spec`` names a shipped model and no file or folder of that name exists here."""
-    return isinstance(spec, str) and spec in named_models() and not os.path.exists(spec)
+    """True when ``spec`` names a shipped model: a :class:`ModelName`, or a string with no file or
+    folder of that name here (what a user types is a path first, so their own folder wins)."""
+    if not isinstance(spec, str) or spec not in named_models():
+        return False
+    return isinstance(spec, ModelName) or not os.path.exists(spec)
 
 
 def get_card(name):
@@ -124,7 +133,7 @@ def default_model():
             "this version of srgan_tf ships no pretrained model yet: pass --model "
             "(a run dir, .keras, SavedModel, .tflite or .onnx; see srgan train)"
         )
-    return DEFAULT_MODEL
+    return ModelName(DEFAULT_MODEL)
 
 
 def card_line(card):

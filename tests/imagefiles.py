@@ -88,3 +88,16 @@ def srgb_profile():
     from PIL import ImageCms
 
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def write_png_bomb(path, width, height):
+    """A valid all-black RGB PNG of width x height, written row by row (a few hundred KiB for
+    10000x10000, without ever holding the pixels): the decompression bomb a hostile client sends."""
+    compressor = zlib.compressobj(9)
+    row = b"\x00" * (1 + 3 * width)  # filter byte + pixels
+    compressed = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n")
+        f.write(_png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)))
+        f.write(_png_chunk(b"IDAT", compressed))
+        f.write(_png_chunk(b"IEND", b""))

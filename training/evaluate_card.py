@@ -16,9 +16,9 @@ import os
 import re
 import sys
 
-from srgan_tf.cpu_kernels import choose_cpu_kernels
+from srgan_tf.commands import load_tensorflow
 
-choose_cpu_kernels("inference")  # before TensorFlow loads
+load_tensorflow("inference")  # before anything imports TensorFlow: kernels chosen, start-up lines hidden
 
 import numpy as np  # noqa: E402
 

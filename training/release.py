@@ -20,7 +20,9 @@ import json
 import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from srgan_tf.commands import load_tensorflow
+
+load_tensorflow()  # before anything imports TensorFlow: start-up lines hidden
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402

@@ -32,7 +32,12 @@ def load_tensorflow(workload=None):
     """Imports TensorFlow and finds its devices with the C++ start-up chatter hidden.
 
     ``workload`` ("training", "inference" or None: TensorFlow's default) picks its CPU
-    kernels first (see :mod:`srgan_tf.cpu_kernels`)."""
+    kernels first (see :mod:`srgan_tf.cpu_kernels`). Every entry point calls it before anything
+    imports TensorFlow: the commands through :func:`execute`, and the scripts of ``bench/``,
+    ``training/`` and ``export/`` at their top."""
+    # Once absl logging runs, its C++ logs obey this; 3 also hides the "E0000" chatter (remapper,
+    # oneDNN, cuInit without a GPU). A value the user set is kept.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if workload is not None:
         choose_cpu_kernels(workload)
     with _native_stderr_silenced():

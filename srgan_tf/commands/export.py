@@ -18,7 +18,11 @@ def add_arguments(parser):
     parser.add_argument("--fixed-size", help="also write fixed-input TFLite models of this LR size, e.g. 50x50")
     parser.add_argument("--int8-io", choices=("float", "uint8"), default="float", help="full-int8 input/output type")
     parser.add_argument("--name", default="srgan", help="model name (TF Serving model name, file prefix)")
-    parser.add_argument("--max-pixels", type=int, help="SavedModel refuses larger inputs (H*W; default 2048*2048)")
+    parser.add_argument(
+        "--max-pixels",
+        type=int,
+        help="SavedModel refuses larger inputs (N*H*W of a float request, H*W of an encoded image; default 2048*2048)",
+    )
 
 
 def run(args):

@@ -48,7 +48,9 @@ def load_source(source):
         with open(config_path, "rb") as f:
             config_hash = hashlib.sha256(f.read()).hexdigest()[:16]
     else:
-        with open(source, "rb") as f:
+        # A .keras file, or a folder holding one without a run's config: hashed as the file.
+        model_path = os.path.join(source, "generator.keras") if os.path.isdir(source) else source
+        with open(model_path, "rb") as f:
             config_hash = "model-" + hashlib.sha256(f.read()).hexdigest()[:16]
     return generator, scale, config_hash
 

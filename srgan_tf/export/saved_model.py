@@ -2,14 +2,20 @@
 
 ``serving_default``
     ``images``: float32 ``[N, H, W, 3]`` in [0, 1] -> ``sr_images``: float32
-    ``[N, s·H, s·W, 3]`` in [0, 1] (clipped). Any N, H, W; one trace.
+    ``[N, s·H, s·W, 3]`` in [0, 1] (clipped). Any N, H, W with N·H·W at most
+    ``max_pixels``: the bound is on the whole request, since the network's memory
+    grows with the batch as much as with the image.
 ``upscale_image``
     ``images``: string ``[N]`` of PNG/JPEG bytes (REST: ``{"b64": ...}``) ->
     ``png``: string ``[N]`` of PNG bytes; decoding, uint8 rounding and PNG
-    encoding happen inside the graph, each image at its own size.
+    encoding happen inside the graph, one image at a time, each at its own size
+    and each up to ``max_pixels``. Other formats (GIF, BMP, WebP) are refused.
 
-Both refuse wrong ranks/channel counts and images above ``max_pixels`` with an
-``InvalidArgumentError`` instead of exhausting the server's memory.
+Both refuse wrong ranks/channel counts and inputs above ``max_pixels`` with an
+``InvalidArgumentError`` instead of exhausting the server's memory. Encoded
+images are measured from their headers (PNG's IHDR, JPEG's frame header) and
+refused before any pixel is decoded: a few hundred KB of PNG can declare 10^8
+pixels.
 """
 
 import os
@@ -26,21 +32,67 @@ SERVING_MAX_PIXELS = 2048 * 2048
 
 FLOAT_SPEC = tf.TensorSpec([None, None, None, 3], tf.float32, name="images")
 BYTES_SPEC = tf.TensorSpec([None], tf.string, name="images")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+JPEG_SIGNATURE = b"\xff\xd8\xff"
 
 
 def _guard(images, max_pixels):
-    shape = tf.shape(images)
+    shape = tf.cast(tf.shape(images), tf.int64)
     checks = [
         tf.debugging.assert_rank(images, 4, message="images must be [batch, height, width, 3]"),
-        tf.debugging.assert_equal(shape[-1], 3, message="images must have 3 (RGB) channels"),
+        tf.debugging.assert_equal(shape[-1], tf.constant(3, tf.int64), message="images must have 3 (RGB) channels"),
         tf.debugging.assert_less_equal(
-            tf.cast(shape[1], tf.int64) * tf.cast(shape[2], tf.int64),
+            shape[0] * shape[1] * shape[2],
             tf.constant(max_pixels, tf.int64),
-            message=f"image too large: more than {max_pixels} input pixels",
+            message=f"image too large: more than {max_pixels} input pixels (batch x height x width)",
         ),
     ]
     with tf.control_dependencies(checks):
         return tf.identity(images)
+
+
+def _header_size(encoded):
+    """(height, width) as int64 from a PNG's IHDR or a JPEG's frame header; nothing is decoded.
+
+    Anything else fails here, so the decoder that runs after the size check is always the one
+    whose header was read.
+    """
+    # The first 24 bytes, zero-padded: a short input must fail the checks below, not the slicing.
+    head = tf.strings.substr(tf.strings.join([tf.strings.substr(encoded, 0, 24), b"\0" * 24]), 0, 24)
+    is_png = tf.equal(tf.strings.substr(head, 0, 8), PNG_SIGNATURE)
+    is_jpeg = tf.equal(tf.strings.substr(head, 0, 3), JPEG_SIGNATURE)
+    known = tf.debugging.Assert(tf.logical_or(is_png, is_jpeg), ["images must be PNG or JPEG bytes"])
+
+    def png_size():
+        has_ihdr = tf.debugging.Assert(
+            tf.equal(tf.strings.substr(head, 12, 4), b"IHDR"), ["PNG without its IHDR header"]
+        )
+        with tf.control_dependencies([has_ihdr]):
+            field = tf.cast(tf.io.decode_raw(head, tf.uint8), tf.int64)
+        big_endian = tf.constant([1 << 24, 1 << 16, 1 << 8, 1], tf.int64)
+        return tf.stack([tf.reduce_sum(field[20:24] * big_endian), tf.reduce_sum(field[16:20] * big_endian)])
+
+    def jpeg_size():
+        return tf.io.extract_jpeg_shape(encoded, output_type=tf.int64)[:2]
+
+    with tf.control_dependencies([known]):
+        return tf.cond(is_png, png_size, jpeg_size)
+
+
+def _decode_guarded(encoded, max_pixels):
+    """One PNG/JPEG as float32 ``[1, H, W, 3]`` in [0, 1], refused from its header when too large."""
+    size = _header_size(encoded)
+    message = tf.strings.format(
+        "image too large: {}x{} is more than " + str(max_pixels) + " input pixels", (size[1], size[0])
+    )
+    small_enough = tf.debugging.Assert(size[0] * size[1] <= max_pixels, [message])
+    with tf.control_dependencies([small_enough]):
+        image = tf.cond(
+            tf.equal(tf.strings.substr(encoded, 0, 3), JPEG_SIGNATURE),
+            lambda: tf.io.decode_jpeg(encoded, channels=3),
+            lambda: tf.io.decode_png(encoded, channels=3, dtype=tf.uint8),
+        )
+    return _guard(tf.cast(image, tf.float32)[None] / 255.0, max_pixels)
 
 
 def core_function(generator, pixels=False):
@@ -83,9 +135,7 @@ def build_archive(generator, max_pixels=SERVING_MAX_PIXELS):
 
     def serve_encoded(images):
         def one(encoded):
-            image = tf.io.decode_image(encoded, channels=3, dtype=tf.uint8, expand_animations=False)
-            image = tf.cast(image, tf.float32)[None] / 255.0
-            return tf.io.encode_png(to_uint8(upscale(_guard(image, max_pixels)))[0])
+            return tf.io.encode_png(to_uint8(upscale(_decode_guarded(encoded, max_pixels)))[0])
 
         return {"png": tf.map_fn(one, images, fn_output_signature=tf.string)}
 

@@ -59,8 +59,10 @@ def tiled_bands(run, rgb, scale, tile=DEFAULT_TILE, overlap=DEFAULT_OVERLAP, pro
     """Yields ``(sr_top, band)`` row bands of the upscaled image, top to bottom.
 
     Each band is float32 ``(rows, s·W, 3)`` in [0, 1], made from one row of
-    tiles; only one band is alive at a time, so memory is bounded by the tile
-    size and the image width, not the image height.
+    tiles. This generator holds only the band it is filling; the consumer adds
+    the bands it keeps (``srgan upscale``'s write-behind keeps two: one
+    waiting, one being encoded), so memory is bounded by a few bands, that is
+    by the tile size and the image width, not the image height.
 
     Args:
         run: a backend ((1, h, w, 3) [0, 1] -> (1, s·h, s·w, 3) [0, 1]; see :mod:`srgan_tf.backends`).

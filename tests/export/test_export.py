@@ -1,10 +1,12 @@
 """Exports reloaded and compared with Keras: SavedModel signatures and guards, TFLite, ONNX, report."""
 
 import base64
+import hashlib
 import importlib.util
 import io
 import json
 import os
+import shutil
 
 import keras
 import numpy as np
@@ -163,6 +165,17 @@ def test_second_export_is_a_new_serving_version(tiny_model, tmp_path):
     for _ in range(2):
         export_model(tiny_model, tmp_path, formats=["saved_model"], print_fn=lambda *a: None)
     assert sorted(os.listdir(tmp_path / "saved_model" / "srgan")) == ["1", "2"]
+
+
+def test_a_folder_with_only_generator_keras_exports_like_the_file(tiny_model, tmp_path):
+    # A folder other commands accept as a model (no config.json: not a run dir).
+    folder = tmp_path / "model"
+    folder.mkdir()
+    shutil.copy(tiny_model, folder / "generator.keras")
+    report = export_model(folder, tmp_path / "out", formats=["saved_model"], print_fn=lambda *a: None)
+    with open(tiny_model, "rb") as f:
+        assert report["config_hash"] == "model-" + hashlib.sha256(f.read()).hexdigest()[:16]
+    assert report["artifacts"][0]["ok"]
 
 
 def test_parity_failure_fails_the_export(tiny_model, tmp_path, monkeypatch):

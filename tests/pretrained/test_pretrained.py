@@ -93,6 +93,24 @@ def test_a_path_of_the_same_name_wins_over_the_named_model(tmp_path, monkeypatch
     assert not pretrained.is_named_model("tiny-x4")
 
 
+def test_the_default_model_is_a_name_even_beside_a_path_of_that_name(tmp_path, monkeypatch, photos):
+    from srgan_tf.backends import KerasBackend, detect_format
+    from srgan_tf.inference import Upscaler, upscale
+
+    monkeypatch.setattr(pretrained, "WEIGHTS_DIR", str(tmp_path))
+    monkeypatch.setattr(pretrained, "DEFAULT_MODEL", "tiny-x4")
+    _tiny_card(str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    os.mkdir("tiny-x4")  # what `srgan export tiny-x4 --out tiny-x4` leaves in the working directory
+    assert not pretrained.is_named_model("tiny-x4")  # typed by the user, the path still wins
+    default = pretrained.default_model()
+    assert default == "tiny-x4" and pretrained.is_named_model(default) and detect_format(default) == "keras"
+    assert Upscaler.load(default).scale == 4
+    x = photos[0][:20, :24]
+    expected = KerasBackend(load_pretrained("tiny-x4"))(x[None].astype(np.float32) / 255)[0]
+    np.testing.assert_allclose(upscale(x), expected, atol=1e-6)
+
+
 def _srgan(*args, cwd=None):
     return subprocess.run(
         [sys.executable, "-m", "srgan_tf.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=600

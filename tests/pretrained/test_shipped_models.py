@@ -49,6 +49,9 @@ def _srgan(*args, cwd=None, env=None):
 def test_upscale_with_no_model_uses_the_default(tmp_path):
     photo = tmp_path / "photo.png"
     Image.open(os.path.join(SAMPLE_VAL_DIR, "chelsea.png")).crop((0, 0, 40, 32)).save(photo)
+    # A folder of the default's name in the working directory (as `srgan export srgan-x4 --out
+    # srgan-x4` makes) is not what "no --model" means.
+    (tmp_path / pretrained.DEFAULT_MODEL).mkdir()
     result = _srgan("upscale", str(photo), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     explicit = _srgan("upscale", str(photo), "--model", pretrained.DEFAULT_MODEL, "--out", str(tmp_path / "explicit"))
