@@ -4,7 +4,7 @@
 
 Random weights (seeded): trained weights are not shipped, and parity and speed
 do not depend on what the weights learned (int8 accuracy does somewhat: see
-the demo-trained row in the README for a trained model).
+the demo-trained row in docs/benchmarks.md for a trained model).
 """
 
 import argparse
