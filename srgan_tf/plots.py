@@ -132,3 +132,27 @@ def plot_training_history(losses, validation, path, baseline=None, title=None):
     if title:
         figure.suptitle(title, fontsize=10)
     return _save(figure, path)
+
+
+def plot_perception_distortion(rows, bicubic, path, title=None):
+    """Mean Y-PSNR against mean LPIPS-Alex, one point per interpolation ``alpha`` and bicubic.
+
+    Args:
+        rows: [{"alpha", "psnr", "lpips"}, ...] in alpha order.
+        bicubic: {"psnr", "lpips"} of the bicubic baseline.
+    """
+    figure, ax = plt.subplots(figsize=(5.6, 4.2))
+    lpips_values = [r["lpips"] for r in rows]
+    psnr_values = [r["psnr"] for r in rows]
+    ax.plot(lpips_values, psnr_values, marker="o", color="tab:blue")
+    for row in rows:
+        ax.annotate(f"α {row['alpha']:g}", (row["lpips"], row["psnr"]), textcoords="offset points", xytext=(6, 4))
+    ax.plot([bicubic["lpips"]], [bicubic["psnr"]], marker="s", color="gray", linestyle="none", label="bicubic")
+    ax.set_xlabel("mean LPIPS-Alex (lower: perceptually closer)")
+    ax.set_ylabel("mean Y-PSNR (dB)")
+    ax.invert_xaxis()
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=9)
+    return _save(figure, path)
