@@ -102,15 +102,29 @@ def plot_loss_curves(csv_path, path, title=None):
     return _save(figure, path)
 
 
-def plot_training_history(losses, validation, path, baseline=None, title=None):
-    """A run at a glance: training loss per stage (left) and validation Y-PSNR (right).
+def plot_training_history(losses, validation, path, baseline=None, title=None, lpips=None):
+    """A run at a glance: training loss per stage (left), validation Y-PSNR (middle) and, when
+    given, validation LPIPS-Alex (right).
 
     Args:
         losses: {stage: (steps, values)} — e.g. stage 1's pixel loss and stage 2's g_loss.
         validation: {stage: (steps, psnr_db)}.
         baseline: bicubic's Y-PSNR on the same validation images, drawn as a line.
+        lpips: {stage: (steps, lpips_alex)}, or None.
     """
-    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
+    if lpips:
+        figure, (left, right, third) = plt.subplots(1, 3, figsize=(15, 3.8))
+        offset = 0
+        for stage, (steps, _values) in losses.items():
+            if stage in lpips:
+                third.plot(np.asarray(lpips[stage][0]) + offset, lpips[stage][1], marker="o", label=stage)
+            offset += max(steps) if len(steps) else 0
+        third.set_xlabel("step (stages back to back)")
+        third.set_title("validation LPIPS-Alex (lower is closer)", fontsize=10)
+        third.legend(fontsize=8)
+        third.grid(alpha=0.3)
+    else:
+        figure, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
     offset = 0
     for stage, (steps, values) in losses.items():
         left.plot(np.asarray(steps) + offset, values, label=stage)

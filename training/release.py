@@ -30,7 +30,7 @@ import tensorflow as tf  # noqa: E402
 
 import srgan_tf  # noqa: E402
 from srgan_tf.assets import SAMPLE_TRAIN_DIR, WEIGHTS_DIR  # noqa: E402
-from srgan_tf.config import load_config  # noqa: E402
+from srgan_tf.config import CONTENT_LAYERS, load_config  # noqa: E402
 from srgan_tf.data.degradations import bicubic  # noqa: E402
 from srgan_tf.data.scan import find_images  # noqa: E402
 from srgan_tf.evaluation import evaluate_folder, held_out_table, keras_upscaler, summarize  # noqa: E402
@@ -58,14 +58,41 @@ def scalar_events(log_dir):
 
 
 def stage_history(run, stage):
-    """(loss steps, loss values, val steps, val PSNRs, wall seconds) of one stage."""
+    """(loss steps, loss values, val steps, val PSNRs, wall seconds, (val steps, val LPIPS-Alex))
+    of one stage; the LPIPS series is empty for runs validated without it."""
     events = scalar_events(run.logs(stage))
     loss_tag = "pixel_loss" if stage == "pretrain" else "g_loss"
     losses = sorted(events.get(loss_tag, []))
     val = sorted(events.get("val_psnr", []))
+    lpips = sorted(events.get("val_lpips", []))
     times = [t for series in events.values() for _, _, t in series]
     wall = max(times) - min(times) if times else float("nan")
-    return [s for s, _, _ in losses], [v for _, v, _ in losses], [s for s, _, _ in val], [v for _, v, _ in val], wall
+    return (
+        [s for s, _, _ in losses],
+        [v for _, v, _ in losses],
+        [s for s, _, _ in val],
+        [v for _, v, _ in val],
+        wall,
+        ([s for s, _, _ in lpips], [v for _, v, _ in lpips]),
+    )
+
+
+def losses_text(config, stage):
+    """The card's one-line account of the losses that trained ``stage``'s generator."""
+    lo, t = config.loss, config.train
+    parts = [f"stage 1: {lo.pretrain_loss.upper()} pixel loss"] if t.pretrain_steps else []
+    if stage == "gan":
+        start = f" from {t.init}" if t.init and not t.pretrain_steps else ""
+        if lo.content in ("mse", "l1"):
+            content = f"SRGAN-{lo.content.upper()}: pixel-space {lo.content} content"
+        else:
+            network = CONTENT_LAYERS[lo.content].network.upper()
+            content = f"{lo.content} content ({network} ImageNet features)"
+        parts.append(
+            f"stage 2{start}: {content} x{lo.content_weight:g} + {lo.adversarial_weight:g} {lo.adversarial} "
+            "adversarial" + (f" + {lo.pixel_weight:g} {lo.pretrain_loss.upper()} pixel" if lo.pixel_weight else "")
+        )
+    return "; ".join(parts)
 
 
 def float16_fidelity(reference, shipped, folder, scale):
@@ -143,18 +170,10 @@ def main(argv=None):
         raise SystemExit(f"release: error: float16 weights are {fidelity:.1f} dB from float32 (< {MIN_FLOAT16_DB})")
 
     scores = evaluate_folder(keras_upscaler(shipped), args.val, m.scale)
-    stages = ["pretrain"] if args.stage == "pretrain" else ["pretrain", "gan"]
-    history = {stage: stage_history(run, stage) for stage in stages}
     steps = {"pretrain": config.train.pretrain_steps, "gan": config.train.steps}
-    lo = config.loss
-    losses = f"stage 1: {lo.pretrain_loss.upper()} pixel loss"
-    if args.stage == "gan":
-        losses += (
-            f"; stage 2 (SRGAN-{lo.content.upper()}): {lo.content} content x{lo.content_weight} + "
-            f"{lo.adversarial_weight:g} adversarial"
-            + (f" + {lo.pixel_weight:g} pixel" if lo.pixel_weight else "")
-            + " (VGG19 ImageNet weights cannot be obtained offline, so the content loss is pixel-space)"
-        )
+    stages = [s for s in (["pretrain"] if args.stage == "pretrain" else ["pretrain", "gan"]) if steps[s]]
+    history = {stage: stage_history(run, stage) for stage in stages}
+    losses = losses_text(config, args.stage)
     corpus = args.corpus.rstrip("/")
     config_file = os.path.relpath(os.path.join(REPO, "training", "configs", f"{config.name}.yaml"), REPO)
     card = {
@@ -207,6 +226,7 @@ def main(argv=None):
         {s: history[s][2:4] for s in stages},
         figure,
         title=f"{args.name}: {config.name} on the wallpaper corpus",
+        lpips={s: history[s][5] for s in stages if history[s][5][0]},
     )
     print(markdown_card(card, config).split("Resolved training config")[0])
     print(f"released {args.name}: {os.path.join(args.out, weights_file)}; figure {figure}")
