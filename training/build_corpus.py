@@ -28,6 +28,8 @@ import tempfile
 
 from PIL import Image
 
+from srgan_tf.atomic import atomic_path
+
 LOMIRI = "usr/share/backgrounds"
 MATE = "usr/share/backgrounds/mate"
 PLASMA = "usr/share/wallpapers"
@@ -162,9 +164,8 @@ def halve(source, target):
     with Image.open(source) as image:
         image = image.convert("RGB")
         small = image.resize((image.width // 2, image.height // 2), Image.LANCZOS)
-    tmp = f"{target}.partial.png"
-    small.save(tmp, optimize=False, compress_level=6)
-    os.replace(tmp, target)
+    with atomic_path(target) as tmp:
+        small.save(tmp, format="PNG", optimize=False, compress_level=6)
     return small.size
 
 

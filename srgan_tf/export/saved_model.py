@@ -24,6 +24,7 @@ import shutil
 import keras
 import tensorflow as tf
 
+from srgan_tf.atomic import remove_temporary, temporary_name
 from srgan_tf.models.subpixel_tail import with_subpixel_tail
 from srgan_tf.ranges import sr_images, to_uint8
 
@@ -175,11 +176,14 @@ def write_saved_model(generator, out_dir, model_name="srgan", version=None, max_
     model_dir = os.path.join(out_dir, "saved_model", model_name)
     version = version or next_version(model_dir)
     final = os.path.join(model_dir, str(version))
-    tmp = os.path.join(model_dir, f".{version}.partial")
-    shutil.rmtree(tmp, ignore_errors=True)
+    # Hidden (TF Serving never loads it as a version) and unique to this writer.
+    tmp = temporary_name(os.path.join(model_dir, f".{version}"))
     os.makedirs(model_dir, exist_ok=True)
-    build_archive(generator, max_pixels).write_out(tmp, verbose=False)
-    if os.path.exists(final):
-        shutil.rmtree(final)
-    os.replace(tmp, final)
+    try:
+        build_archive(generator, max_pixels).write_out(tmp, verbose=False)
+        if os.path.exists(final):
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+    finally:
+        remove_temporary(tmp)
     return final
