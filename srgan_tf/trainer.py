@@ -92,10 +92,13 @@ def run_stage(config, run, stage, splits, strategy, verbose=1, extra_callbacks=(
     # Read outside the strategy scope: loading a model there would create variables, which
     # is a collective under MultiWorkerMirroredStrategy that every worker must join alike.
     init = init_weights(init) if isinstance(init, (str, os.PathLike)) else init
+    # Validation's LPIPS runs on the chief alone: built outside the scope, where creating its
+    # variables is no collective the other workers would have to join.
+    lpips_model = validation_lpips() if chief else None
     with strategy.scope():
         vgg = build_feature_extractor_from_config(config) if stage == "gan" else None
         model = build_stage_model(config, stage, init, vgg)
-        model.lpips_model = validation_lpips() if chief else None
+        model.lpips_model = lpips_model
         checkpoint = stage_checkpoint(model)
         manager = tf.train.CheckpointManager(checkpoint, out.checkpoints(stage), max_to_keep=t.keep_checkpoints)
         latest = tf.train.latest_checkpoint(run.checkpoints(stage))
