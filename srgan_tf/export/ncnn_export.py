@@ -146,6 +146,11 @@ class _Layers:
         self.used.add(name)
         return self.by_name[name]
 
+    def take(self, *names):
+        """Marks layers whose work the ncnn graph does without reading them (adds, copies)."""
+        for name in names:
+            self[name]
+
     def count(self, pattern):
         return next(i for i in range(len(self.by_name) + 1) if pattern.format(i) not in self.by_name)
 
@@ -239,7 +244,7 @@ def _rrdbnet(g, m, clip):
 
     def eltwise(name, residual, x):  # x + s · residual, s from the Rescaling before the Add
         scale = float(m[name.replace("_add", "_scale")].scale)
-        m[name]
+        m.take(name)
         return g.add("Eltwise", name, [residual, x], {0: ELTWISE_SUM, 1: (scale, 1.0)})
 
     first = g.conv("conv_first", g.input(), *m.conv("conv_first"))
@@ -265,7 +270,7 @@ def _rrdbnet(g, m, clip):
     stage = 1
     while f"conv_up{stage}" in m:
         # Four copies through a pixel shuffle in Keras: nearest-neighbour x2.
-        m[f"up{stage}_copies"], m[f"up{stage}"]
+        m.take(f"up{stage}_copies", f"up{stage}")
         x = g.add("Interp", f"up{stage}", [x], {0: NEAREST, 1: 2.0, 2: 2.0})
         x = g.conv(f"conv_up{stage}", x, *m.conv(f"conv_up{stage}"), leaky=lrelu(f"lrelu_up{stage}"))
         stage += 1
