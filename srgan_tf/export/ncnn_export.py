@@ -73,7 +73,7 @@ class Graph:
         return output
 
     def input(self):
-        return self.add("Input", INPUT_BLOB, [], {0: 0}, output=INPUT_BLOB)
+        return self.add("Input", INPUT_BLOB, [], output=INPUT_BLOB)
 
     def conv(self, name, x, kernel, bias=None, leaky=None, output=None, same=True):
         """A stride-1 convolution, 'same' or 'valid'; ``kernel`` in Keras' (kh, kw, in, out) layout."""
@@ -101,6 +101,10 @@ class Graph:
     def prelu(self, name, x, slopes):
         self.chunks.append(np.asarray(slopes, np.float32).reshape(-1).tobytes())
         return self.add("PReLU", name, [x], {0: np.size(slopes)})
+
+    def sum(self, name, inputs):
+        # op_type left at ncnn's default, add, as Real-ESRGAN's files write it.
+        return self.add("BinaryOp", name, inputs)
 
     def pixel_shuffle(self, name, x, factor):
         return self.add("PixelShuffle", name, [x], {0: factor, 1: PIXELSHUFFLE_DCR})
@@ -196,9 +200,9 @@ def _srresnet(g, m, subpixel_tail):
         y = g.conv(f"res{i}_conv1", x, *m.conv(f"res{i}_conv1", f"res{i}_bn1"))
         y = g.prelu(f"res{i}_prelu", y, m.slopes(f"res{i}_prelu"))
         y = g.conv(f"res{i}_conv2", y, *m.conv(f"res{i}_conv2", f"res{i}_bn2"))
-        x = g.add("BinaryOp", m[f"res{i}_add"].name, [x, y], {0: BINARY_ADD})
+        x = g.sum(m[f"res{i}_add"].name, [x, y])
     x = g.conv("body_conv", x, *m.conv("body_conv", "body_bn"))
-    x = g.add("BinaryOp", m["long_skip"].name, [head, x], {0: BINARY_ADD})
+    x = g.sum(m["long_skip"].name, [head, x])
     stages = m.count("up{}_conv")
     factor = None
     for stage in range(stages):
@@ -226,7 +230,7 @@ def _srresnet(g, m, subpixel_tail):
         base = g.add("Padding", "bicubic_pad", [INPUT_BLOB], {0: 2, 1: 2, 2: 2, 3: 2, 4: PADDING_REFLECT})
         base = g.conv("bicubic_conv", base, np.asarray(bicubic._kernel, np.float32), same=False)
         base = g.pixel_shuffle("bicubic", base, r)
-        x = g.add("BinaryOp", m["detail_add"].name, [base, x], {0: BINARY_ADD})
+        x = g.sum(m["detail_add"].name, [base, x])
         if m["sr_images"].activation.__name__ != "linear":
             raise SRGANError("ncnn export: the bicubic-skip generator's output is not linear")
     else:
@@ -266,7 +270,7 @@ def _rrdbnet(g, m, clip):
             y = eltwise(f"{prefix}_add", c5, y)
         x = eltwise(f"body{block}_add", y, x)
     body = g.conv("conv_body", x, *m.conv("conv_body"))
-    x = g.add("BinaryOp", m["long_skip"].name, [first, body], {0: BINARY_ADD})
+    x = g.sum(m["long_skip"].name, [first, body])
     stage = 1
     while f"conv_up{stage}" in m:
         # Four copies through a pixel shuffle in Keras: nearest-neighbour x2.

