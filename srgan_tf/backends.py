@@ -15,6 +15,7 @@ saved_model    a SavedModel directory, or TF Serving's       TensorFlow
                highest version, the one TF Serving loads
 tflite         ``*.tflite``                                  ai-edge-litert
 onnx           ``*.onnx``                                    onnxruntime
+ncnn           ``*.param`` (its ``.bin`` beside it)          ncnn
 =============  ===========================================  =====================
 """
 
@@ -183,11 +184,30 @@ class ONNXBackend:
         return output
 
 
-BACKENDS = {b.name: b for b in (KerasBackend, SavedModelBackend, TFLiteBackend, ONNXBackend)}
+class NcnnBackend:
+    """Runs an ncnn ``.param`` and the ``.bin`` beside it, one image at a time, in float32
+    arithmetic (a ``_fp16`` file's float16 weights widened, as TFLite float16 runs on a CPU)."""
+
+    name = "ncnn"
+
+    def __init__(self, path, num_threads=None):
+        from srgan_tf.imports.ncnn_reference import NcnnNet
+
+        path = os.fspath(path)
+        weights = f"{os.path.splitext(path)[0]}.bin"
+        if not os.path.isfile(weights):
+            raise SRGANError(f"ncnn model {path} needs its weights beside it: {weights} is missing")
+        self.net = NcnnNet(path, weights, threads=num_threads)
+
+    def __call__(self, lr_images):
+        return np.clip(self.net(lr_images), 0.0, 1.0)  # Real-ESRGAN's own files end unclipped
+
+
+BACKENDS = {b.name: b for b in (KerasBackend, SavedModelBackend, TFLiteBackend, ONNXBackend, NcnnBackend)}
 
 
 def detect_format(path):
-    """The backend name that fits ``path`` (a run dir, .keras, SavedModel dir, .tflite, .onnx, a name)."""
+    """The backend name that fits ``path`` (a run dir, .keras, SavedModel dir, .tflite, .onnx, .param, a name)."""
     path = os.fspath(path)
     if is_named_model(path):
         return "keras"
@@ -195,6 +215,8 @@ def detect_format(path):
         return "tflite"
     if path.endswith(".onnx"):
         return "onnx"
+    if path.endswith(".param"):
+        return "ncnn"
     if path.endswith(".keras"):
         return "keras"
     if os.path.isdir(path):
@@ -206,7 +228,8 @@ def detect_format(path):
         names = ", ".join(named_models()) or "none installed"
         raise SRGANError(f"no model at {path} (named models: {names})")
     raise SRGANError(
-        f"cannot tell the model format of {path} (expected a named model, run dir, .keras, SavedModel, .tflite, .onnx)"
+        f"cannot tell the model format of {path} "
+        "(expected a named model, run dir, .keras, SavedModel, .tflite, .onnx, .param)"
     )
 
 

@@ -1,17 +1,21 @@
-"""``srgan export``: a named model, run dir or .keras -> SavedModel, TFLite and ONNX, verified."""
+"""``srgan export``: a named model, run dir or .keras -> SavedModel, TFLite, ONNX and ncnn, verified."""
 
 import os
 
 from srgan_tf.errors import SRGANError
 
-HELP = "export SavedModel / TFLite / ONNX and verify them against Keras"
+HELP = "export SavedModel / TFLite / ONNX / ncnn and verify them against Keras"
 WORKLOAD = "inference"
 
 
 def add_arguments(parser):
     parser.add_argument("model", help="a named model (srgan models), a run directory or a generator .keras file")
     parser.add_argument("--out", help="output folder (default: MODEL/export for a run dir)")
-    parser.add_argument("--formats", default="saved_model,tflite,onnx", help="comma-separated subset")
+    parser.add_argument(
+        "--formats",
+        default="saved_model,tflite,onnx,ncnn",
+        help="comma-separated subset of saved_model,tflite,onnx,ncnn",
+    )
     parser.add_argument(
         "--tflite-quant", default="float32,float16,dynamic,int8", help="TFLite variants: float32,float16,dynamic,int8"
     )

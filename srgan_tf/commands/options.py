@@ -2,7 +2,7 @@
 
 import os
 
-BACKEND_CHOICES = ("auto", "keras", "saved_model", "tflite", "onnx")
+BACKEND_CHOICES = ("auto", "keras", "saved_model", "tflite", "onnx", "ncnn")
 
 
 def add_config_arguments(parser):
@@ -20,19 +20,19 @@ def add_model_arguments(parser, multiple=False, optional=False):
             "--model",
             action="append",
             required=True,
-            help="named model / run dir / .keras / SavedModel / .tflite / .onnx (repeat to compare several)",
+            help="named model / run dir / .keras / SavedModel / .tflite / .onnx / .param (repeat to compare several)",
         )
     elif optional:
         parser.add_argument(
             "--model",
-            help="named model (srgan models), run dir, .keras, SavedModel dir, .tflite or .onnx "
+            help="named model (srgan models), run dir, .keras, SavedModel dir, .tflite, .onnx or ncnn .param "
             "(default: the default named model, when one ships)",
         )
     else:
         parser.add_argument(
             "--model",
             required=True,
-            help="named model (srgan models), run dir, .keras, SavedModel dir, .tflite or .onnx",
+            help="named model (srgan models), run dir, .keras, SavedModel dir, .tflite, .onnx or ncnn .param",
         )
     parser.add_argument("--backend", choices=BACKEND_CHOICES, default="auto", help="default: from the model path")
     # No default here: the library's (inference.tiling.DEFAULT_TILE) applies; importing it

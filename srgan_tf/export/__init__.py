@@ -1,8 +1,9 @@
-"""``export_model``: one generator -> SavedModel, TFLite and ONNX, each verified against Keras.
+"""``export_model``: one generator -> SavedModel, TFLite, ONNX and ncnn, each verified against Keras.
 
 OUT/saved_model/<name>/<version>/      TF Serving layout (+ srgan_metadata.json)
 OUT/tflite/<name>_<quant>[_HxW].tflite  (+ <file>.srgan_metadata.json)
 OUT/onnx/<name>.onnx                    (+ <file>.srgan_metadata.json; metadata also inside)
+OUT/ncnn/<name>[_fp16].param + .bin     (+ <file>.srgan_metadata.json)
 OUT/report.json                         the parity report
 """
 
@@ -22,7 +23,7 @@ from srgan_tf.export.tflite import QUANTIZATIONS, io_quantization, representativ
 from srgan_tf.models import receptive_field_radius
 from srgan_tf.pretrained import card_tile_overlap, get_card, is_named_model
 
-FORMATS = ("saved_model", "tflite", "onnx")
+FORMATS = ("saved_model", "tflite", "onnx", "ncnn")
 
 
 def _pixel_io(path):
@@ -171,6 +172,23 @@ def export_model(
         path = write_onnx(generator, os.path.join(onnx_dir, f"{model_name}.onnx"), metadata)
         _write_metadata(f"{os.path.splitext(path)[0]}.{METADATA_NAME}", metadata)
         verify("onnx", path, "float32")
+
+    if "ncnn" in formats:
+        from srgan_tf.export.ncnn_export import INPUT_BLOB, OUTPUT_BLOB, STORAGES, write_ncnn
+
+        ncnn_dir = os.path.join(out_dir, "ncnn")
+        os.makedirs(ncnn_dir, exist_ok=True)
+        for storage in STORAGES:
+            path = write_ncnn(generator, ncnn_dir, model_name, storage)
+            metadata = {
+                **base_metadata,
+                "format": "ncnn",
+                "weights": storage,
+                "input": f"blob {INPUT_BLOB!r}: float32 planar RGB (ncnn Mat 3 x H x W) in [0, 1]",
+                "output": f"blob {OUTPUT_BLOB!r}: float32 planar RGB (3 x sH x sW) in [0, 1]",
+            }
+            _write_metadata(f"{os.path.splitext(path)[0]}.{METADATA_NAME}", metadata)
+            verify(f"ncnn {storage}", path, storage)
 
     report = {"source": _source_label(source), "scale": scale, "config_hash": config_hash, "artifacts": rows}
     with open(os.path.join(out_dir, "report.json"), "w", encoding="utf-8") as f:

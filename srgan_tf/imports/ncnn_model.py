@@ -20,10 +20,17 @@ import numpy as np
 
 from srgan_tf.errors import SRGANError
 
+# The format's constants, shared with the writer (srgan_tf.export.ncnn_export).
 MAGIC = 7767517
-_ARRAY_KEY_BASE = -23300
-_FLOAT16_TAG = 0x01306B47
-_FLOAT32_TAG = 0  # raw float32, no quantisation
+ARRAY_KEY_BASE = -23300
+FLOAT16_TAG = 0x01306B47
+FLOAT32_TAG = 0  # raw float32, no quantisation
+LEAKY_RELU = 2  # Convolution's activation_type (param 9) for LeakyReLU, its slope in param 10
+NEAREST = 1  # Interp's resize_type
+ELTWISE_SUM = 1  # Eltwise's op_type: sum with coefficients (param 1)
+BINARY_ADD, BINARY_MUL = 0, 2  # BinaryOp's op_type
+PIXELSHUFFLE_DCR = 1  # PixelShuffle's mode: depth_to_space's channel order (0 is PyTorch's)
+PADDING_REFLECT = 2  # Padding's type: mirror without repeating the edge, as numpy's "reflect"
 
 
 @dataclass(frozen=True)
@@ -56,11 +63,11 @@ def _params(tokens, where):
         if not sep:
             raise SRGANError(f"{where}: malformed parameter {token!r}")
         key = int(key)
-        if key <= _ARRAY_KEY_BASE:
+        if key <= ARRAY_KEY_BASE:
             count, *values = value.split(",")
             if int(count) != len(values):
                 raise SRGANError(f"{where}: array parameter {token!r} says {count} values, has {len(values)}")
-            params[_ARRAY_KEY_BASE - key] = tuple(_value(v) for v in values)
+            params[ARRAY_KEY_BASE - key] = tuple(_value(v) for v in values)
         else:
             params[key] = _value(value)
     return params
@@ -102,9 +109,9 @@ def _tagged_weights(data, offset, count, where):
         raise SRGANError(f"{where}: the .bin file ends before this layer's weights")
     tag = int.from_bytes(data[offset : offset + 4], "little")
     offset += 4
-    if tag == _FLOAT16_TAG:
+    if tag == FLOAT16_TAG:
         dtype, size = np.float16, 2
-    elif tag == _FLOAT32_TAG:
+    elif tag == FLOAT32_TAG:
         dtype, size = np.float32, 4
     else:
         raise SRGANError(f"{where}: unsupported ncnn weight storage (tag {tag:#010x}; float16 and float32 are read)")
@@ -118,12 +125,18 @@ def _tagged_weights(data, offset, count, where):
 def read_convolutions(layers, data, source=".bin"):
     """The kernels and biases of every ``Convolution`` layer, read from ``.bin`` bytes.
 
-    Only convolutions may carry weights here (any other weighted layer type is refused, since
-    its bytes would shift every later tensor), and the file must end exactly after the last.
+    Only convolutions and PReLU (whose slopes are skipped) may carry weights here (any other
+    weighted layer type is refused, since its bytes would shift every later tensor), and the file
+    must end exactly after the last.
     """
-    weighted = {"Convolution", "ConvolutionDepthWise", "Deconvolution", "InnerProduct", "BatchNorm", "Scale", "PReLU"}
+    weighted = {"Convolution", "ConvolutionDepthWise", "Deconvolution", "InnerProduct", "BatchNorm", "Scale"}
     convolutions, offset = [], 0
     for layer in layers:
+        if layer.type == "PReLU":  # its slopes: num_slope raw float32, skipped
+            offset += 4 * layer.param(0, 1)
+            if offset > len(data):
+                raise SRGANError(f"{source}, layer {layer.name}: the .bin file ends inside its slopes")
+            continue
         if layer.type != "Convolution":
             if layer.type in weighted:
                 raise SRGANError(f"{source}: layer {layer.name} is a {layer.type}, which this reader does not load")

@@ -8,12 +8,8 @@ different export (another block count, a new layer) never loads silently wrong.
 """
 
 from srgan_tf.errors import SRGANError
-from srgan_tf.imports.ncnn_model import read_convolutions, read_param
+from srgan_tf.imports.ncnn_model import BINARY_ADD, ELTWISE_SUM, LEAKY_RELU, NEAREST, read_convolutions, read_param
 from srgan_tf.models.rrdbnet import RESIDUAL_SCALE
-
-_LEAKY_RELU = 2  # ncnn's activation_type for LeakyReLU
-_NEAREST = 1  # ncnn Interp resize_type
-_ELTWISE_SUM = 1
 
 
 def _expected(architecture):
@@ -52,11 +48,11 @@ def _check_layer(layer, kind, detail, source):
         raise SRGANError(f"{where} joins {len(layer.inputs)} tensors, RRDBNet's dense block joins {detail}")
     if kind == "Eltwise":
         coefficients = tuple(round(c, 6) for c in layer.param(1, ()))
-        if layer.param(0) != _ELTWISE_SUM or coefficients != (RESIDUAL_SCALE, 1.0):
+        if layer.param(0) != ELTWISE_SUM or coefficients != (RESIDUAL_SCALE, 1.0):
             raise SRGANError(f"{where} is not 'x + {RESIDUAL_SCALE} * residual' (op {layer.param(0)}, {coefficients})")
-    if kind == "BinaryOp" and layer.param(0, 0) != 0:
+    if kind == "BinaryOp" and layer.param(0, BINARY_ADD) != BINARY_ADD:
         raise SRGANError(f"{where} is not an addition (op {layer.param(0)}): not RRDBNet's long skip")
-    if kind == "Interp" and (layer.param(0) != _NEAREST or layer.param(1) != 2.0 or layer.param(2) != 2.0):
+    if kind == "Interp" and (layer.param(0) != NEAREST or layer.param(1) != 2.0 or layer.param(2) != 2.0):
         raise SRGANError(f"{where} is not nearest-neighbour x2 upsampling")
     if kind == "Convolution":
         name, outputs, inputs, leaky = detail
@@ -66,7 +62,7 @@ def _check_layer(layer, kind, detail, source):
         if layer.param(6) != outputs * inputs * 9 or not layer.param(5, 0):
             raise SRGANError(f"{where} has {layer.param(6)} weights, {name} needs {outputs}x{inputs}x3x3 and a bias")
         activation = layer.param(9, 0)
-        expected = (_LEAKY_RELU, (0.2,)) if leaky else (0, None)
+        expected = (LEAKY_RELU, (0.2,)) if leaky else (0, None)
         if (activation, layer.param(10) if activation else None) != expected:
             raise SRGANError(f"{where} has activation {activation} {layer.param(10)}, {name} needs {expected}")
 

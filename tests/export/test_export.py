@@ -1,4 +1,4 @@
-"""Exports reloaded and compared with Keras: SavedModel signatures and guards, TFLite, ONNX, report."""
+"""Exports reloaded and compared with Keras: SavedModel signatures and guards, TFLite, ONNX, ncnn, report."""
 
 import base64
 import hashlib
@@ -51,7 +51,7 @@ def _rest_client():
 def test_every_artifact_passes_parity(exported):
     out, report = exported
     names = [row["artifact"] for row in report["artifacts"]]
-    assert names[0] == "saved_model" and names[-1] == "onnx"
+    assert names[0] == "saved_model" and names[-3:] == ["onnx", "ncnn float32", "ncnn float16"]
     assert {"tflite float32", "tflite float16", "tflite dynamic", "tflite int8", "tflite int8_12x10"} <= set(names)
     assert all(row["ok"] for row in report["artifacts"])
     fp32 = [r for r in report["artifacts"] if r["quantization"] == "float32"]

