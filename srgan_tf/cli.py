@@ -20,6 +20,7 @@ from srgan_tf.commands import (  # noqa: E402 - none of them imports TensorFlow 
     interpolate,
     launch_local,
     models,
+    serve,
     summary,
     train,
     upscale,
@@ -33,6 +34,7 @@ COMMANDS = {
     "evaluate": evaluate,
     "compare": compare,
     "models": models,
+    "serve": serve,
     "interpolate": interpolate,
     "launch-local": launch_local,
 }
