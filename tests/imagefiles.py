@@ -88,3 +88,13 @@ def srgb_profile():
     from PIL import ImageCms
 
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def png_bomb(width=10000, height=10000):
+    """A valid 8-bit gray PNG of ``width`` x ``height`` black pixels: ~100 KB on disk (the IDAT is
+    compressed zeros), ``width * height`` bytes once decoded."""
+    compressor = zlib.compressobj(9)
+    row = b"\x00" * (width + 1)  # filter byte + pixels
+    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", idat) + _png_chunk(b"IEND", b"")

@@ -1,6 +1,8 @@
 """``srgan serve``: a local web page (drop a photo, compare, download) and TF Serving's REST API."""
 
+import signal
 import socket
+import sys
 
 HELP = "a local web page and a TF-Serving-compatible REST API over any model"
 WORKLOAD = "inference"
@@ -51,6 +53,7 @@ def run(args):
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((args.host, args.port))
+        sock.listen(2048)  # connections wait in the backlog from the moment the URL is printed
     except OSError as error:
         sock.close()
         raise SRGANError(f"cannot listen on {args.host}:{args.port} ({error.strerror})") from None
@@ -59,6 +62,9 @@ def run(args):
     print(f"srgan serve: http://{shown}:{port}/ (models: {', '.join(models.models)})", flush=True)
     for name, why in models.unavailable.items():
         warn(f"{name} is not offered: {why}")
+    # uvicorn shuts down gracefully on SIGTERM and then raises it again: the default action would
+    # end the process without its exit handlers (TensorFlow's removal of its autograph files).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=5)
     uvicorn.Server(config).run(sockets=[sock])
     return 0
