@@ -21,6 +21,8 @@ from serverprocess import serving
 from srgan_tf.models import build_generator
 
 pytestmark = pytest.mark.slow
+pytest.importorskip("fastapi", reason='the serve extra is not installed (pip install "srgan_tf[serve]")')
+pytest.importorskip("uvicorn", reason='the serve extra is not installed (pip install "srgan_tf[serve]")')
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")

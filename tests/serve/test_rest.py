@@ -25,6 +25,8 @@ from srgan_tf.models import build_generator
 from srgan_tf.ranges import sr_images, to_uint8
 
 pytestmark = pytest.mark.slow  # a server process: TensorFlow's start-up alone is seconds
+pytest.importorskip("fastapi", reason='the serve extra is not installed (pip install "srgan_tf[serve]")')
+pytest.importorskip("uvicorn", reason='the serve extra is not installed (pip install "srgan_tf[serve]")')
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TILE = 16  # small tiles: several per test image, so tiling and progress are exercised
