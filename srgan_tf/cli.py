@@ -17,6 +17,7 @@ from srgan_tf.commands import (
     interpolate,
     launch_local,
     models,
+    serve,
     summary,
     train,
     upscale,
@@ -30,6 +31,7 @@ COMMANDS = {
     "evaluate": evaluate,
     "compare": compare,
     "models": models,
+    "serve": serve,
     "interpolate": interpolate,
     "launch-local": launch_local,
 }

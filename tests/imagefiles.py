@@ -90,14 +90,18 @@ def srgb_profile():
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
 
-def write_png_bomb(path, width, height):
-    """A valid all-black RGB PNG of width x height, written row by row (a few hundred KiB for
-    10000x10000, without ever holding the pixels): the decompression bomb a hostile client sends."""
+def png_bomb(width=10000, height=10000, channels=1):
+    """A valid 8-bit gray (or RGB) PNG of ``width`` x ``height`` black pixels: ~100 KB (gray) to
+    ~300 KB (RGB) for 10000x10000, since the IDAT is compressed zeros, and ``width * height *
+    channels`` bytes once decoded: the decompression bomb a hostile client sends."""
     compressor = zlib.compressobj(9)
-    row = b"\x00" * (1 + 3 * width)  # filter byte + pixels
-    compressed = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    row = b"\x00" * (1 + channels * width)  # filter byte + pixels
+    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, {1: 0, 3: 2}[channels], 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", idat) + _png_chunk(b"IEND", b"")
+
+
+def write_png_bomb(path, width, height):
+    """:func:`png_bomb` in RGB, written to ``path``."""
     with open(path, "wb") as f:
-        f.write(b"\x89PNG\r\n\x1a\n")
-        f.write(_png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)))
-        f.write(_png_chunk(b"IDAT", compressed))
-        f.write(_png_chunk(b"IEND", b""))
+        f.write(png_bomb(width, height, channels=3))

@@ -17,6 +17,7 @@ from srgan_tf.assets import SAMPLE_TRAIN_DIR, SAMPLE_VAL_DIR
 from srgan_tf.backends import METADATA_NAME, KerasBackend, load_backend
 from srgan_tf.data.scan import find_images
 from srgan_tf.errors import SRGANError
+from srgan_tf.export.gpu_delegate import gpu_delegate_check
 from srgan_tf.export.parity import check_artifact, format_table, parity_inputs
 from srgan_tf.export.saved_model import SERVING_MAX_PIXELS, write_core_saved_model, write_saved_model
 from srgan_tf.export.tflite import QUANTIZATIONS, io_quantization, representative_patches, write_tflite
@@ -120,6 +121,10 @@ def export_model(
 
     def verify(name, path, quantization, fixed=None):
         row = check_artifact(name, path, load_backend(path), quantization, reference, inputs, fixed)
+        if path.endswith(".tflite"):
+            # Whether a phone's GPU delegate takes every op: not a parity failure (the CPU
+            # runtime runs it), but a change that loses it is seen here, at export time.
+            row["gpu_delegate"] = gpu_delegate_check(path)
         rows.append(row)
         print_fn(f"  {name}: max abs {row['max_abs']:.2e}, {row['latency_ms']:.1f} ms, {'ok' if row['ok'] else 'FAIL'}")
 

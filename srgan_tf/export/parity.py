@@ -105,14 +105,17 @@ def _size_on_disk(path):
 
 
 def format_table(rows):
+    from srgan_tf.export.gpu_delegate import gpu_cell
+
     lines = [
-        "| artifact | size | max abs err | PSNR vs Keras | latency | ok |",
-        "|---|---|---|---|---|---|",
+        "| artifact | size | max abs err | PSNR vs Keras | latency | GPU delegate | ok |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         psnr = "identical" if r["psnr_vs_keras"] is None else f"{r['psnr_vs_keras']:.1f} dB"
         lines.append(
             f"| {r['artifact']} | {r['bytes'] / 1e6:.2f} MB | {r['max_abs']:.2e} | {psnr} | "
-            f"{r['latency_ms']:.1f} ms ({r['latency_input']}) | {'yes' if r['ok'] else 'NO'} |"
+            f"{r['latency_ms']:.1f} ms ({r['latency_input']}) | {gpu_cell(r.get('gpu_delegate'))} | "
+            f"{'yes' if r['ok'] else 'NO'} |"
         )
     return "\n".join(lines)
