@@ -26,7 +26,7 @@ def main():
     channel = grpc.insecure_channel(args.target, options=[("grpc.max_receive_message_length", 256 << 20)])
     stub = prediction_service_pb2_grpc.PredictionServiceStub(channel)
     response = stub.Predict(request, timeout=300.0)
-    png = tf.make_ndarray(response.outputs["png"])[0]
+    png = tf.make_ndarray(response.outputs["png_bytes"])[0]
     with open(args.out, "wb") as f:
         f.write(png)
     print(f"wrote {args.out}")

@@ -7,7 +7,8 @@
     grows with the batch as much as with the image.
 ``upscale_image``
     ``images``: string ``[N]`` of PNG/JPEG bytes (REST: ``{"b64": ...}``) ->
-    ``png``: string ``[N]`` of PNG bytes; decoding, uint8 rounding and PNG
+    ``png_bytes``: string ``[N]`` of PNG bytes (TF Serving's REST API returns a string output
+    as ``{"b64": ...}`` only when its name ends in ``_bytes``); decoding, uint8 rounding and PNG
     encoding happen inside the graph, one image at a time, each at its own size
     and each up to ``max_pixels``. Other formats (GIF, BMP, WebP) are refused.
 
@@ -138,7 +139,7 @@ def build_archive(generator, max_pixels=SERVING_MAX_PIXELS):
         def one(encoded):
             return tf.io.encode_png(to_uint8(upscale(_decode_guarded(encoded, max_pixels)))[0])
 
-        return {"png": tf.map_fn(one, images, fn_output_signature=tf.string)}
+        return {"png_bytes": tf.map_fn(one, images, fn_output_signature=tf.string)}
 
     archive.add_endpoint("serving_default", serve, input_signature=[FLOAT_SPEC])
     archive.add_endpoint("upscale_image", serve_encoded, input_signature=[BYTES_SPEC])

@@ -4,7 +4,7 @@ Same signature, input and output names, dtypes and shapes as ``srgan export`` wr
 :mod:`srgan_tf.export.saved_model`), so one client works against ``srgan serve`` and TF Serving:
 
 ``serving_default``  ``images`` float32 [N, H, W, 3] in [0, 1] -> ``sr_images`` [N, sH, sW, 3]
-``upscale_image``    ``images`` string [N] of PNG/JPEG bytes -> ``png`` string [N] of PNG bytes
+``upscale_image``    ``images`` string [N] of PNG/JPEG bytes -> ``png_bytes`` string [N] of PNG bytes
 
 Requests are TF Serving's row (``instances``) or columnar (``inputs``) format; binary values go
 both ways as ``{"b64": ...}``. Errors are ``{"error": "<one line>"}``, as TF Serving's are.
@@ -25,7 +25,7 @@ SIGNATURES = {
         "inputs": {"images": ("DT_FLOAT", _DIMS_FLOAT)},
         "outputs": {"sr_images": ("DT_FLOAT", _DIMS_FLOAT)},
     },
-    "upscale_image": {"inputs": {"images": ("DT_STRING", [-1])}, "outputs": {"png": ("DT_STRING", [-1])}},
+    "upscale_image": {"inputs": {"images": ("DT_STRING", [-1])}, "outputs": {"png_bytes": ("DT_STRING", [-1])}},
 }
 
 

@@ -86,7 +86,7 @@ def test_rest_json_body_through_the_bytes_signature(exported, photos, tiny_model
     assert body["signature_name"] == "upscale_image"
     # TF Serving turns each {"b64": ...} into the raw bytes of a string tensor.
     images = tf.constant([base64.b64decode(instance["b64"]) for instance in body["instances"]])
-    png = loaded.signatures[body["signature_name"]](images=images)["png"].numpy()[0]
+    png = loaded.signatures[body["signature_name"]](images=images)["png_bytes"].numpy()[0]
     result = np.asarray(Image.open(io.BytesIO(png)))
     assert result.shape == (120, 160, 3) and result.dtype == np.uint8
     expected = np.floor(KerasBackend(tiny_model)(crop[None] / 255.0)[0] * 255 + 0.5)

@@ -61,7 +61,7 @@ def _with_jpeg_size(data, height, width):
 def test_encoded_images_match_the_float_signature(signatures, photos, fmt):
     data = _encoded(photos[0][:30, :41], fmt)
     decoded = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
-    png = signatures["upscale_image"](images=tf.constant([data, data]))["png"].numpy()
+    png = signatures["upscale_image"](images=tf.constant([data, data]))["png_bytes"].numpy()
     expected = signatures["serving_default"](images=tf.constant(decoded[None] / 255.0, tf.float32))["sr_images"]
     expected = np.floor(expected.numpy()[0] * 255 + 0.5)
     for one in png:

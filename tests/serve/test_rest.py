@@ -76,7 +76,7 @@ def test_model_status_and_metadata(server):
     signatures = body["metadata"]["signature_def"]["signature_def"]
     assert signatures["serving_default"]["inputs"]["images"]["dtype"] == "DT_FLOAT"
     assert list(signatures["serving_default"]["outputs"]) == ["sr_images"]
-    assert list(signatures["upscale_image"]["outputs"]) == ["png"]
+    assert list(signatures["upscale_image"]["outputs"]) == ["png_bytes"]
     status, body = get_json(f"{url}/v1/models/srgan-x4")
     assert status == 404 and "models: tiny" in body["error"]
 
