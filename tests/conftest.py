@@ -29,6 +29,20 @@ def train_photo():
     return load_rgb8(os.path.join(SAMPLE_TRAIN_DIR, "astronaut.png"))
 
 
+@pytest.fixture(scope="session")
+def tiny_model_path(tmp_path_factory):
+    """A tiny x4 SRResNet (1 block, 8 filters) saved as .keras: fast wherever a test needs a real
+    model file but not a trained one."""
+    import keras
+
+    from srgan_tf.models import build_generator
+
+    keras.utils.set_random_seed(5)
+    path = tmp_path_factory.mktemp("model") / "generator.keras"
+    build_generator(4, 1, 8).save(path)
+    return str(path)
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)

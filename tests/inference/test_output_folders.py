@@ -5,21 +5,11 @@ import os
 import subprocess
 import sys
 
-import keras
 import pytest
 from PIL import Image
 
 from srgan_tf import SRGANError
 from srgan_tf.inference.upscale import plan_outputs
-from srgan_tf.models import build_generator
-
-
-@pytest.fixture(scope="module")
-def model_path(tmp_path_factory):
-    keras.utils.set_random_seed(5)
-    path = tmp_path_factory.mktemp("model") / "generator.keras"
-    build_generator(4, 1, 8).save(path)
-    return str(path)
 
 
 def _srgan(*args):
@@ -34,18 +24,18 @@ def _files(folder):
 
 
 @pytest.mark.slow
-def test_upscale_never_reads_its_own_output_folder(model_path, tmp_path, train_photo):
+def test_upscale_never_reads_its_own_output_folder(tiny_model_path, tmp_path, train_photo):
     photos = tmp_path / "photos"
     photos.mkdir()
     Image.fromarray(train_photo[:12, :16]).save(photos / "a.png")
     Image.fromarray(train_photo[20:32, :16]).save(photos / "b.png")
-    first = _srgan("upscale", str(photos), "--model", model_path, "--out", str(photos / "up"))
+    first = _srgan("upscale", str(photos), "--model", tiny_model_path, "--out", str(photos / "up"))
     assert first.returncode == 0 and first.stdout.strip() == "2 upscaled", first.stderr
-    again = _srgan("upscale", str(photos), "--model", model_path, "--out", str(photos / "up"))
+    again = _srgan("upscale", str(photos), "--model", tiny_model_path, "--out", str(photos / "up"))
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip() == "0 upscaled; 2 skipped (output exists; --overwrite replaces)"
     # Another format: nothing matches a planned output, the output folder is still not walked.
-    jpg = _srgan("upscale", str(photos), "--model", model_path, "--out", str(photos / "up"), "--format", "jpg")
+    jpg = _srgan("upscale", str(photos), "--model", tiny_model_path, "--out", str(photos / "up"), "--format", "jpg")
     assert jpg.returncode == 0 and jpg.stdout.strip() == "2 upscaled", jpg.stderr
     assert _files(photos) == ["a.png", "b.png"] + [f"up/{s}_x4.{e}" for s in "ab" for e in ("jpg", "png")]
     assert Image.open(photos / "up" / "a_x4.jpg").size == (64, 48)
@@ -68,14 +58,14 @@ def test_planned_outputs_are_not_inputs(tmp_path, train_photo):
 
 
 @pytest.mark.slow
-def test_evaluate_keeps_sub_folders_of_saved_images(model_path, tmp_path, photos):
+def test_evaluate_keeps_sub_folders_of_saved_images(tiny_model_path, tmp_path, photos):
     data, saved, report = tmp_path / "hr", tmp_path / "saved", tmp_path / "scores.json"
     sizes = {"cats/001.png": (48, 64), "dogs/001.png": (64, 48), "dogs/002.png": (32, 32), "dogs/002.jpg": (40, 32)}
     for index, (name, (width, height)) in enumerate(sizes.items()):
         (data / os.path.dirname(name)).mkdir(parents=True, exist_ok=True)
         Image.fromarray(photos[index % 2][:height, :width]).save(data / name, quality=95)
     result = _srgan(
-        "evaluate", "--model", model_path, "--data", str(data), "--json", str(report), "--save-images", str(saved)
+        "evaluate", "--model", tiny_model_path, "--data", str(data), "--json", str(report), "--save-images", str(saved)
     )
     assert result.returncode == 0, result.stderr
     rows = [line.split(" | ")[0].strip("| ") for line in result.stdout.splitlines() if line.startswith("| ")]

@@ -24,14 +24,6 @@ from srgan_tf.inference.upscale import plan_outputs
 from srgan_tf.models import build_generator, receptive_field_radius
 
 
-@pytest.fixture(scope="module")
-def model_path(tmp_path_factory):
-    keras.utils.set_random_seed(5)
-    path = tmp_path_factory.mktemp("model") / "generator.keras"
-    build_generator(4, 1, 8).save(path)
-    return str(path)
-
-
 def test_receptive_field_is_exact():
     assert receptive_field_radius(build_generator()) == 40  # the paper's generator
     generator = build_generator(4, 1, 8)
@@ -47,8 +39,8 @@ def test_receptive_field_is_exact():
     assert changed_rows.min() <= 20 - (radius - 1)
 
 
-def test_tiled_equals_untiled(model_path, photos):
-    backend = KerasBackend(model_path)
+def test_tiled_equals_untiled(tiny_model_path, photos):
+    backend = KerasBackend(tiny_model_path)
     rgb = photos[0][:50, :70].astype(np.float32) / 255.0
     whole = backend(rgb[None])[0]
     radius = receptive_field_radius(backend.generator)
@@ -92,7 +84,7 @@ def _exif_rotated_jpeg(path, rgb):
     image.save(path, exif=exif, quality=95)
 
 
-def test_messy_folder_batch(model_path, train_photo, tmp_path):
+def test_messy_folder_batch(tiny_model_path, train_photo, tmp_path):
     folder = tmp_path / "in"
     make_messy_folder(folder, train_photo)
     for name in ("tiny.png", "notes.png", "truncated.png", "good.png"):
@@ -100,7 +92,7 @@ def test_messy_folder_batch(model_path, train_photo, tmp_path):
     _exif_rotated_jpeg(folder / "phone.jpg", photo_crop(train_photo, 40, 60))
     sixteen_rgb = (photo_crop(train_photo, 24, 20).astype(np.uint16) * 257).astype(np.uint16)
     tf.io.write_file(str(folder / "rgb16.png"), tf.io.encode_png(sixteen_rgb))
-    upscaler = Upscaler.load(model_path, tile=32)
+    upscaler = Upscaler.load(tiny_model_path, tile=32)
     result = upscale_files(upscaler, [str(folder)], str(tmp_path / "out"), progress=False)
     assert [os.path.basename(p) for p, _ in result.failed] == ["corrupt.jpg"]
     outputs = {os.path.basename(p): Image.open(p) for p in result.written}
@@ -118,8 +110,8 @@ def test_messy_folder_batch(model_path, train_photo, tmp_path):
     assert len(again.skipped) == 5 and not again.written  # nothing overwritten
 
 
-def test_no_two_inputs_share_an_output(model_path, train_photo, tmp_path):
-    upscaler = Upscaler.load(model_path)
+def test_no_two_inputs_share_an_output(tiny_model_path, train_photo, tmp_path):
+    upscaler = Upscaler.load(tiny_model_path)
     small = Image.fromarray(train_photo[:12, :12])
     for folder, ext in (("a", "png"), ("b", "jpg"), ("b", "png")):
         os.makedirs(tmp_path / "in" / folder, exist_ok=True)
@@ -147,7 +139,7 @@ def test_no_two_inputs_share_an_output(model_path, train_photo, tmp_path):
 
 
 @pytest.mark.slow
-def test_evaluate_attributes_every_score_to_its_file(model_path, tmp_path, photos, srgan_warnings):
+def test_evaluate_attributes_every_score_to_its_file(tiny_model_path, tmp_path, photos, srgan_warnings):
     """A truncated a.png beside b.png and c.png: b and c keep their own scores, a is listed."""
     from srgan_tf.data import DecodeFailures
     from srgan_tf.evaluation import evaluate_folder, keras_upscaler
@@ -160,7 +152,7 @@ def test_evaluate_attributes_every_score_to_its_file(model_path, tmp_path, photo
     buffer = io.BytesIO()
     Image.fromarray(photos[1][:64, :64]).save(buffer, "PNG")
     (folder / "a.png").write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
-    upscale_fn = keras_upscaler(keras.models.load_model(model_path))
+    upscale_fn = keras_upscaler(keras.models.load_model(tiny_model_path))
     failures = DecodeFailures()
     scores = evaluate_folder(upscale_fn, str(folder), 4, failures=failures)
     assert len(srgan_warnings) == 1 and "a.png: cannot decode" in srgan_warnings[0]
@@ -175,7 +167,15 @@ def test_evaluate_attributes_every_score_to_its_file(model_path, tmp_path, photo
 
     report, saved = tmp_path / "scores.json", tmp_path / "saved"
     result = _srgan(
-        "evaluate", "--model", model_path, "--data", str(folder), "--json", str(report), "--save-images", str(saved)
+        "evaluate",
+        "--model",
+        tiny_model_path,
+        "--data",
+        str(folder),
+        "--json",
+        str(report),
+        "--save-images",
+        str(saved),
     )
     assert result.returncode == 2 and "could not be scored: a.png" in result.stdout
     assert f"scores saved to {report}" in result.stdout
@@ -197,27 +197,27 @@ def test_refuses_animated_and_huge(tmp_path, train_photo):
         read_picture(tmp_path / "big.png", max_pixels=5000)
 
 
-def test_icc_profile_is_carried(model_path, tmp_path, train_photo):
+def test_icc_profile_is_carried(tiny_model_path, tmp_path, train_photo):
     from PIL import ImageCms
 
     icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     Image.fromarray(photo_crop(train_photo, 20, 20)).save(tmp_path / "icc.png", icc_profile=icc)
-    result = upscale(str(tmp_path / "icc.png"), model_path)
+    result = upscale(str(tmp_path / "icc.png"), tiny_model_path)
     assert result.size == (80, 80) and result.info.get("icc_profile") == icc
 
 
-def test_api_accepts_pil_and_arrays(model_path, train_photo):
+def test_api_accepts_pil_and_arrays(tiny_model_path, train_photo):
     crop = photo_crop(train_photo, 12, 18)
-    assert upscale(Image.fromarray(crop), model_path).size == (72, 48)
-    array = upscale(crop, model_path)
+    assert upscale(Image.fromarray(crop), tiny_model_path).size == (72, 48)
+    array = upscale(crop, tiny_model_path)
     assert array.shape == (48, 72, 3) and array.dtype == np.float32 and array.min() >= 0 and array.max() <= 1
 
 
 @pytest.mark.slow
-def test_every_backend_upscales_alike(model_path, tmp_path, photos):
-    export_model(model_path, tmp_path, quantizations=["float32"], print_fn=lambda *a: None)
+def test_every_backend_upscales_alike(tiny_model_path, tmp_path, photos):
+    export_model(tiny_model_path, tmp_path, quantizations=["float32"], print_fn=lambda *a: None)
     rgb = photos[1][:40, :52].astype(np.float32) / 255.0
-    reference = Upscaler.load(model_path, tile=16).upscale_array(rgb)
+    reference = Upscaler.load(tiny_model_path, tile=16).upscale_array(rgb)
     for artifact in ["saved_model/srgan/1", "tflite/srgan_float32.tflite", "onnx/srgan.onnx"]:
         upscaler = Upscaler.load(str(tmp_path / artifact), tile=16)
         assert upscaler.scale == 4 and upscaler.overlap == 10  # from the export metadata
@@ -232,32 +232,34 @@ def _srgan(*args):
 
 
 @pytest.mark.slow
-def test_cli_upscale_evaluate_compare(model_path, tmp_path, photos):
+def test_cli_upscale_evaluate_compare(tiny_model_path, tmp_path, photos):
     folder = tmp_path / "hr"
     folder.mkdir()
     for index, photo in enumerate(photos):
         Image.fromarray(photo[:64, :80]).save(folder / f"img{index}.png")
     (folder / "broken.jpg").write_bytes(b"not a jpeg")
-    result = _srgan("upscale", str(folder), "--model", model_path, "--out", str(tmp_path / "out"))
+    result = _srgan("upscale", str(folder), "--model", tiny_model_path, "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and "2 upscaled; 1 failed: broken.jpg" in result.stdout
     os.remove(folder / "broken.jpg")
 
     report = tmp_path / "scores.json"
-    result = _srgan("evaluate", "--model", model_path, "--data", str(folder), "--json", str(report))
+    result = _srgan("evaluate", "--model", tiny_model_path, "--data", str(folder), "--json", str(report))
     assert result.returncode == 0, result.stderr
     scores = json.loads(report.read_text())
     assert len(scores["images"]) == 2 and scores["mean"]["bicubic_psnr"] > 15
 
     figure = tmp_path / "fig.png"
-    result = _srgan("compare", str(folder / "img0.png"), "--model", model_path, "--out", str(figure), "--crop", "48")
+    result = _srgan(
+        "compare", str(folder / "img0.png"), "--model", tiny_model_path, "--out", str(figure), "--crop", "48"
+    )
     assert result.returncode == 0, result.stderr
     assert Image.open(figure).size[0] > 300
 
-    result = _srgan("upscale", str(tmp_path / "nope.png"), "--model", model_path, "--out", str(tmp_path / "o"))
+    result = _srgan("upscale", str(tmp_path / "nope.png"), "--model", tiny_model_path, "--out", str(tmp_path / "o"))
     assert result.returncode == 2 and result.stderr.strip().startswith("srgan: error: no such file")
 
 
-def test_every_file_in_a_folder_is_processed_or_listed(model_path, train_photo, tmp_path):
+def test_every_file_in_a_folder_is_processed_or_listed(tiny_model_path, train_photo, tmp_path):
     """Static GIFs are upscaled, animated ones and non-images listed with a reason (upscale and the scan)."""
     from srgan_tf.data.scan import find_images, scan_images
 
@@ -268,7 +270,7 @@ def test_every_file_in_a_folder_is_processed_or_listed(model_path, train_photo, 
     frame.save(folder / "moving.gif", save_all=True, append_images=[Image.fromarray(train_photo[20:40, :20])])
     (folder / "notes.txt").write_text("not a picture")
     frame.save(folder / "noext", format="PNG")  # an image without an extension
-    result = upscale_files(Upscaler.load(model_path), [str(folder)], str(tmp_path / "out"), progress=False)
+    result = upscale_files(Upscaler.load(tiny_model_path), [str(folder)], str(tmp_path / "out"), progress=False)
     assert sorted(os.path.basename(p) for p in result.written) == ["noext_x4.png", "still_x4.png"]
     assert [(os.path.basename(p), why) for p, why in result.skipped] == [("notes.txt", "not an image file")]
     assert [os.path.basename(p) for p, _ in result.failed] == ["moving.gif"]

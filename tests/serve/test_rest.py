@@ -6,6 +6,7 @@ import base64
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -21,7 +22,6 @@ from serverprocess import get_json, request, rss_kb, serving
 
 from srgan_tf.inference import Upscaler
 from srgan_tf.inference.upscale import upscale_file
-from srgan_tf.models import build_generator
 from srgan_tf.ranges import sr_images, to_uint8
 
 pytestmark = pytest.mark.slow  # a server process: TensorFlow's start-up alone is seconds
@@ -33,10 +33,10 @@ TILE = 16  # small tiles: several per test image, so tiling and progress are exe
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    keras.utils.set_random_seed(5)
-    path = tmp_path_factory.mktemp("model") / "tiny.keras"
-    build_generator(4, 1, 8).save(path)
+def tiny(tiny_model_path, tmp_path_factory):
+    """The tiny model, as a file whose basename names it "tiny" on the server."""
+    path = tmp_path_factory.mktemp("served") / "tiny.keras"
+    shutil.copyfile(tiny_model_path, path)
     return str(path)
 
 
