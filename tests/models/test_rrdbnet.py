@@ -96,7 +96,7 @@ def test_srgan_train_and_export_an_rrdbnet(tiny_config, tmp_path):
     import warnings
 
     from srgan_tf.export import export_model
-    from srgan_tf.trainer import train
+    from srgan_tf.training.trainer import train
 
     config = apply_overrides(
         tiny_config, ["model.arch=rrdbnet", "model.growth=4", "train.pretrain_steps=2", "train.steps=2"]
