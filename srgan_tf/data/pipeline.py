@@ -60,7 +60,7 @@ def training_dataset(
         patches_per_image: crops K taken from each decoded image per visit.
         lr_files: optional LR partner of each file (paired data; no degradation).
         augment: random flips and 90° rotations, the same for LR and HR.
-        degradation: name in ``DEGRADATIONS`` (HR-only data).
+        degradation: a name of ``config.registry.DEGRADATIONS`` (HR-only data).
         seed: makes the stream reproducible.
         cache: None, "memory", or a folder for decoded images (``.npy``).
         failures: a :class:`DecodeFailures` to record skipped files in.

@@ -7,6 +7,7 @@ mapped onto the Keras layers by name. Any difference is an error that names the 
 different export (another block count, a new layer) never loads silently wrong.
 """
 
+from srgan_tf.config import canonical_architecture
 from srgan_tf.errors import SRGANError
 from srgan_tf.models.rrdbnet import RESIDUAL_SCALE
 from srgan_tf.pretrained.ncnn_model import BINARY_ADD, ELTWISE_SUM, LEAKY_RELU, NEAREST, read_convolutions, read_param
@@ -18,7 +19,8 @@ def _expected(architecture):
     For a convolution the detail is (Keras layer name, outputs, inputs, LeakyReLU?); for a
     Concat the number of inputs.
     """
-    blocks, features, growth = architecture["num_blocks"], architecture["features"], architecture["growth"]
+    architecture = canonical_architecture(architecture)
+    blocks, features, growth = architecture["num_blocks"], architecture["filters"], architecture["growth"]
     steps = {2: 1, 4: 2, 8: 3}[architecture["scale"]]
     layers = [("Input", None), ("Convolution", ("conv_first", features, 3, False))]
     for block in range(blocks):

@@ -19,7 +19,7 @@ averaged over the *global* batch, so gradients are right under tf.distribute;
 import keras
 import tensorflow as tf
 
-from srgan_tf.config import CONTENT_LAYERS, LossConfig
+from srgan_tf.config import ADVERSARIAL_LOSSES, CONTENT_LAYERS, PIXEL_LOSSES, LossConfig, resolve
 from srgan_tf.errors import SRGANError
 from srgan_tf.evaluation.metrics import lpips_if_large_enough, score_batch
 from srgan_tf.models.subpixel_tail import with_subpixel_tail
@@ -28,13 +28,6 @@ from srgan_tf.training.replicas import gradient_norm, sum_over_replicas, take_re
 from srgan_tf.utils.ranges import signed_to_unit, sr_images
 
 _LOSS = LossConfig()  # the constructor's defaults are the config's
-
-PIXEL_LOSSES = {"mse": losses.pixel_mse, "l1": losses.pixel_l1}
-# (generator loss, discriminator loss), each per example from (real_logits, fake_logits).
-ADVERSARIAL_LOSSES = {
-    "standard": (lambda real, fake: losses.generator_adversarial(fake), losses.discriminator_adversarial),
-    "relativistic": (losses.relativistic_generator, losses.relativistic_discriminator),
-}
 
 
 class SRGAN(keras.Model):
@@ -98,6 +91,12 @@ class SRGAN(keras.Model):
         self.pixel_weight = pixel_weight
         self.tv_weight = tv_weight
         self.pretrain_loss = pretrain_loss
+        self._pixel_loss = resolve(PIXEL_LOSSES[pretrain_loss])
+        self._content_pixel_loss = resolve(PIXEL_LOSSES[content]) if content in PIXEL_LOSSES else None
+        self._adversarial_losses = (
+            resolve(ADVERSARIAL_LOSSES[adversarial].generator),
+            resolve(ADVERSARIAL_LOSSES[adversarial].discriminator),
+        )
         layers_spec = CONTENT_LAYERS.get(content)
         self._content_weights = [w for _, w in layers_spec.taps] if layers_spec else []
         self._content_criterion = layers_spec.criterion if layers_spec else None
@@ -164,8 +163,8 @@ class SRGAN(keras.Model):
 
     def content_loss(self, hr_images, sr_images):
         """Per-example content loss of stage 2."""
-        if self.content in PIXEL_LOSSES:
-            return PIXEL_LOSSES[self.content](hr_images, sr_images)
+        if self._content_pixel_loss is not None:
+            return self._content_pixel_loss(hr_images, sr_images)
         # Two passes, not one over the concatenated batch: the HR features are constants of the
         # generator's loss, and with them split off (stop_gradient) the backward pass runs
         # through VGG for the 16 SR images only, not for all 32.
@@ -206,7 +205,7 @@ class SRGAN(keras.Model):
     def _pretrain_step(self, lr_images, hr_images):
         with tf.GradientTape() as tape:
             sr_images = self._step_generator(lr_images, training=True)
-            per_example = PIXEL_LOSSES[self.pretrain_loss](hr_images, sr_images)
+            per_example = self._pixel_loss(hr_images, sr_images)
             loss = tf.nn.compute_average_loss(per_example)
             scaled = self.generator_optimizer.scale_loss(loss)
         variables = self.generator.trainable_variables
@@ -225,11 +224,11 @@ class SRGAN(keras.Model):
             fake_logits = self.discriminator(sr_images, training=True)
 
             content = self.content_loss(hr_images, sr_images)
-            generator_adversarial, discriminator_adversarial = ADVERSARIAL_LOSSES[self.adversarial]
+            generator_adversarial, discriminator_adversarial = self._adversarial_losses
             adversarial = generator_adversarial(real_logits, fake_logits)
             per_example = self.content_weight * content + self.adversarial_weight * adversarial
             if self.pixel_weight:
-                per_example += self.pixel_weight * PIXEL_LOSSES[self.pretrain_loss](hr_images, sr_images)
+                per_example += self.pixel_weight * self._pixel_loss(hr_images, sr_images)
             if self.tv_weight:
                 per_example += self.tv_weight * losses.total_variation(sr_images)
             g_loss = tf.nn.compute_average_loss(per_example)

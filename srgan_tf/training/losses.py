@@ -60,6 +60,13 @@ def generator_adversarial(fake_logits):
     )
 
 
+def standard_generator(real_logits, fake_logits):
+    """:func:`generator_adversarial` in the ``(real_logits, fake_logits)`` form every generator
+    loss of ``registry.ADVERSARIAL_LOSSES`` takes (the relativistic one reads both)."""
+    del real_logits
+    return generator_adversarial(fake_logits)
+
+
 def discriminator_adversarial(real_logits, fake_logits):
     """Discriminator BCE: −log D(HR) − log(1 − D(G(LR))) (eq. 2), from logits."""
     real_logits = tf.cast(real_logits, tf.float32)

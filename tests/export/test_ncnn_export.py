@@ -24,7 +24,7 @@ GENERATORS = {
     "srresnet-bicubic-skip": lambda: build_generator(4, 1, 8, upsample_skip=True),
     "srresnet-bicubic-skip-no-bn": lambda: build_generator(2, 1, 8, upsample_skip=True, batch_norm=False),
     "srresnet-x3": lambda: build_generator(3, 1, 8),
-    "rrdbnet": lambda: build_rrdbnet(4, num_blocks=1, features=8, growth=4),
+    "rrdbnet": lambda: build_rrdbnet(4, num_blocks=1, filters=8, growth=4),
 }
 
 

@@ -18,8 +18,8 @@ NETWORKS = {
     "srresnet x2, bicubic skip, no BatchNorm": lambda: build_generator(
         2, num_blocks=1, filters=8, upsample_skip=True, batch_norm=False
     ),
-    "rrdbnet x4": lambda: build_rrdbnet(4, num_blocks=1, features=8, growth=4),
-    "rrdbnet x8": lambda: build_rrdbnet(8, num_blocks=1, features=8, growth=4),
+    "rrdbnet x4": lambda: build_rrdbnet(4, num_blocks=1, filters=8, growth=4),
+    "rrdbnet x8": lambda: build_rrdbnet(8, num_blocks=1, filters=8, growth=4),
     "discriminator": lambda: build_discriminator(patch_size=32, filters=8, dense_units=16),
     "vgg22 features": lambda: build_feature_extractor("vgg22", weights=None),
 }
