@@ -1,27 +1,27 @@
 """Pictures people would rather look at than read: patch pairs, sample comparisons, loss curves.
 
-All figures are written as PNG with matplotlib's non-interactive Agg backend,
-atomically (temp file, then rename), and closed so long runs do not leak memory.
+All figures are plain ``matplotlib.figure.Figure`` objects written as PNG (by Agg, the PNG
+canvas) atomically (temp file, then rename). No pyplot: no backend is chosen for a user's own
+matplotlib code and no global figure manager holds figures, so nothing leaks over long runs.
 """
 
 import os
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import numpy as np
+from matplotlib.figure import Figure
 
 from srgan_tf.utils.atomic import atomic_path
 
 
+def _subplots(*grid, figsize, **kwargs):
+    figure = Figure(figsize=figsize)
+    return figure, figure.subplots(*grid, **kwargs)
+
+
 def _save(figure, path):
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    try:
-        with atomic_path(path) as tmp:
-            figure.savefig(tmp, dpi=100, bbox_inches="tight")
-    finally:
-        plt.close(figure)
+    with atomic_path(path) as tmp:
+        figure.savefig(tmp, dpi=100, bbox_inches="tight")
     return path
 
 
@@ -36,7 +36,7 @@ def _unit(image):
 def plot_patch_pairs(lr_images, hr_images, path, count=4):
     """LR patches beside their HR patches (both [0, 1]) and |nearest-LR↑ − HR|, one pair per row."""
     count = min(count, len(lr_images))
-    figure, axes = plt.subplots(count, 3, figsize=(7.5, 2.6 * count), squeeze=False)
+    figure, axes = _subplots(count, 3, figsize=(7.5, 2.6 * count), squeeze=False)
     for row in range(count):
         lr, hr = _unit(lr_images[row]), _unit(hr_images[row])
         factor = hr.shape[0] // lr.shape[0]
@@ -61,7 +61,7 @@ def plot_comparison(panels, path, title=None):
         panels: list of ``(image, title)``; images uint8 or float in [0, 1].
         path: the PNG to write.
     """
-    figure, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.6), squeeze=False)
+    figure, axes = _subplots(1, len(panels), figsize=(3.2 * len(panels), 3.6), squeeze=False)
     for ax, (image, label) in zip(axes[0], panels):
         ax.imshow(_unit(image), interpolation="nearest")
         ax.set_title(label, fontsize=9)
@@ -87,7 +87,7 @@ def plot_loss_curves(csv_path, path, title=None):
         ("discriminator outputs", [k for k in ("d_real", "d_fake") if k in columns], False),
     ]
     groups = [g for g in groups if g[1]]
-    figure, axes = plt.subplots(1, len(groups), figsize=(5 * len(groups), 3.6), squeeze=False)
+    figure, axes = _subplots(1, len(groups), figsize=(5 * len(groups), 3.6), squeeze=False)
     for ax, (name, keys, log_scale) in zip(axes[0], groups):
         for key in keys:
             ax.plot(steps, columns[key], label=key)
@@ -113,7 +113,7 @@ def plot_training_history(losses, validation, path, baseline=None, title=None, l
         lpips: {stage: (steps, lpips_alex)}, or None.
     """
     if lpips:
-        figure, (left, right, third) = plt.subplots(1, 3, figsize=(15, 3.8))
+        figure, (left, right, third) = _subplots(1, 3, figsize=(15, 3.8))
         offset = 0
         for stage, (steps, _values) in losses.items():
             if stage in lpips:
@@ -124,7 +124,7 @@ def plot_training_history(losses, validation, path, baseline=None, title=None, l
         third.legend(fontsize=8)
         third.grid(alpha=0.3)
     else:
-        figure, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
+        figure, (left, right) = _subplots(1, 2, figsize=(11, 3.8))
     offset = 0
     for stage, (steps, values) in losses.items():
         left.plot(np.asarray(steps) + offset, values, label=stage)
@@ -155,7 +155,7 @@ def plot_perception_distortion(rows, bicubic, path, title=None):
         rows: [{"alpha", "psnr", "lpips"}, ...] in alpha order.
         bicubic: {"psnr", "lpips"} of the bicubic baseline.
     """
-    figure, ax = plt.subplots(figsize=(5.6, 4.2))
+    figure, ax = _subplots(figsize=(5.6, 4.2))
     lpips_values = [r["lpips"] for r in rows]
     psnr_values = [r["psnr"] for r in rows]
     ax.plot(lpips_values, psnr_values, marker="o", color="tab:blue")

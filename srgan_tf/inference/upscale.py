@@ -98,11 +98,6 @@ def upscale(image, model=None, backend="auto", tile=DEFAULT_TILE, overlap=None, 
             return result
 
 
-def expand_inputs(inputs):
-    """Files, folders (recursive) and globs -> sorted unique image paths; missing inputs are errors."""
-    return [path for path, _ in _expand_with_roots(inputs)[0]]
-
-
 def _is_image_file(path):
     """An image extension, or a header Pillow recognises (a photo saved without extension)."""
     if is_image_path(path):

@@ -37,8 +37,6 @@ from srgan_tf.training.run_dir import RunDir, check_resumable, save_model_atomic
 from srgan_tf.training.runtime import make_strategy, precision_policy, seed_everything
 from srgan_tf.utils.messages import warn
 
-STAGES = ("pretrain", "gan")
-
 
 def stage_init(config, run, stage, stage_one=None):
     """Where ``stage``'s generator starts (checkpoints, when there are any, override it).
