@@ -8,7 +8,7 @@ RUN_DIR ?= runs/demo
 VAL_DIR := srgan_tf/assets/photos/val
 SHIPPED := srresnet-x4 srgan-x4
 
-.PHONY: demo test lint format bench clean browser
+.PHONY: demo test test-fast lint format bench clean browser
 
 $(STAMP): setup.py setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ browser:
 
 test: lint browser
 	$(PY) -m pytest -q --durations=10
+
+# The local loop: everything but the tests marked slow (what CI's `make test` runs in full).
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -x -m "not slow"
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -6,7 +6,7 @@ import time
 
 
 def machine_line():
-    from srgan_tf.runtime import machine_description
+    from srgan_tf.training.runtime import machine_description
 
     onednn = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset (TensorFlow's default)")
     return f"machine: {machine_description()}; TF_ENABLE_ONEDNN_OPTS={onednn}"

@@ -17,7 +17,7 @@ import warnings
 CHECKOUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [os.path.join(CHECKOUT, "tests"), CHECKOUT]  # this checkout's test helpers and srgan_tf
 
-from srgan_tf.commands import load_tensorflow  # noqa: E402
+from srgan_tf.cli.commands import load_tensorflow  # noqa: E402
 
 load_tensorflow()  # before anything imports TensorFlow: start-up lines hidden
 
@@ -26,9 +26,9 @@ from imagefiles import make_messy_folder  # noqa: E402
 from srgan_tf.assets import SAMPLE_TRAIN_DIR  # noqa: E402
 from srgan_tf.config import apply_overrides, get_preset  # noqa: E402
 from srgan_tf.data import DecodeFailures, find_images, make_training_data, scan_images, training_dataset  # noqa: E402
-from srgan_tf.imageio import load_rgb8  # noqa: E402
-from srgan_tf.plots import plot_patch_pairs  # noqa: E402
-from srgan_tf.ranges import signed_to_unit  # noqa: E402
+from srgan_tf.evaluation.plots import plot_patch_pairs  # noqa: E402
+from srgan_tf.utils.imageio import load_rgb8  # noqa: E402
+from srgan_tf.utils.ranges import signed_to_unit  # noqa: E402
 
 
 def main():

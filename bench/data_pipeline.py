@@ -18,7 +18,7 @@ BENCH = os.path.dirname(os.path.abspath(__file__))
 # not time the tree that the editable install points at.
 sys.path[:0] = [BENCH, os.path.dirname(BENCH)]
 
-from srgan_tf.commands import load_tensorflow  # noqa: E402
+from srgan_tf.cli.commands import load_tensorflow  # noqa: E402
 
 load_tensorflow()  # before anything imports TensorFlow: start-up lines hidden
 

@@ -18,14 +18,14 @@ BENCH = os.path.dirname(os.path.abspath(__file__))
 # not time the tree that the editable install points at.
 sys.path[:0] = [BENCH, os.path.dirname(BENCH)]
 
-from srgan_tf.commands import load_tensorflow  # noqa: E402
+from srgan_tf.cli.commands import load_tensorflow  # noqa: E402
 
 load_tensorflow("inference")  # before anything imports TensorFlow: kernels chosen, start-up lines hidden
 
 import numpy as np  # noqa: E402
 from common import machine_line, median_time, print_table  # noqa: E402
 
-from srgan_tf.backends import load_backend  # noqa: E402
+from srgan_tf.inference.runners import load_backend  # noqa: E402
 
 
 def artifacts(export_dir):

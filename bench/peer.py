@@ -169,7 +169,7 @@ def _ours_model(row):
 
     from srgan_tf.config import apply_overrides, get_preset
     from srgan_tf.data import make_training_data
-    from srgan_tf.stages import build_feature_extractor_from_config, build_stage_model
+    from srgan_tf.training.builders import build_feature_extractor_from_config, build_stage_model
 
     keras.utils.set_random_seed(0)
     config = apply_overrides(get_preset("srgan_x4"), ["loss.vgg_weights=null", "train.jit=off"])
@@ -199,7 +199,7 @@ def _ours_cell(row):
 
     import tensorflow as tf
 
-    from srgan_tf.backends import KerasBackend
+    from srgan_tf.inference.runners import KerasBackend
     from srgan_tf.models import build_generator
 
     generator = build_generator(4, 16, 64)

@@ -19,7 +19,7 @@ import sys
 BENCH = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [BENCH, os.path.dirname(BENCH)]
 
-from srgan_tf.cpu_kernels import choose_cpu_kernels  # noqa: E402
+from srgan_tf.cli.cpu_kernels import choose_cpu_kernels  # noqa: E402
 
 choose_cpu_kernels("training")  # before TensorFlow loads
 
@@ -31,9 +31,9 @@ from common import fit_step_times, machine_line, median_time, print_table  # noq
 
 from srgan_tf.config import apply_overrides, get_preset  # noqa: E402
 from srgan_tf.data import make_training_data  # noqa: E402
-from srgan_tf.imports import imagenet_weights  # noqa: E402
 from srgan_tf.models.lpips import build_lpips, load_lpips  # noqa: E402
-from srgan_tf.stages import build_feature_extractor_from_config, build_stage_model  # noqa: E402
+from srgan_tf.pretrained import imagenet_weights  # noqa: E402
+from srgan_tf.training.builders import build_feature_extractor_from_config, build_stage_model  # noqa: E402
 
 CONTENTS = ("vgg16_relu5_3", "vgg16_multi", "vgg54", "mse")
 

@@ -30,7 +30,7 @@ BENCH = os.path.dirname(os.path.abspath(__file__))
 # not time the tree that the editable install points at.
 sys.path[:0] = [BENCH, os.path.dirname(BENCH)]
 
-from srgan_tf.commands import load_tensorflow  # noqa: E402
+from srgan_tf.cli.commands import load_tensorflow  # noqa: E402
 
 load_tensorflow("inference")  # before anything imports TensorFlow: kernels chosen, start-up lines hidden
 
@@ -38,7 +38,7 @@ import numpy as np  # noqa: E402
 from common import machine_line, print_table  # noqa: E402
 
 from srgan_tf.assets import SAMPLE_VAL_DIR  # noqa: E402
-from srgan_tf.evaluation import PROTOCOL, evaluate_folder, load_lpips_metric, summarize  # noqa: E402
+from srgan_tf.evaluation.scoring import PROTOCOL, evaluate_folder, load_lpips_metric, summarize  # noqa: E402
 from srgan_tf.inference import Upscaler  # noqa: E402
 
 

@@ -20,7 +20,7 @@ BENCH = os.path.dirname(os.path.abspath(__file__))
 # not time the tree that the editable install points at.
 sys.path[:0] = [BENCH, os.path.dirname(BENCH)]
 
-from srgan_tf.commands import load_tensorflow  # noqa: E402
+from srgan_tf.cli.commands import load_tensorflow  # noqa: E402
 
 load_tensorflow("training")  # before anything imports TensorFlow: kernels chosen, start-up lines hidden
 
@@ -29,8 +29,8 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from common import machine_line, print_table  # noqa: E402
 
-from srgan_tf.gan import SRGAN  # noqa: E402
 from srgan_tf.models import build_discriminator, build_generator  # noqa: E402
+from srgan_tf.training.gan import SRGAN  # noqa: E402
 
 SIZES = {
     "paper": {"blocks": 16, "filters": 64, "d_filters": 64, "dense": 1024},

@@ -21,7 +21,7 @@ BENCH = os.path.dirname(os.path.abspath(__file__))
 # not time the tree that the editable install points at.
 sys.path[:0] = [BENCH, os.path.dirname(BENCH)]
 
-from srgan_tf.commands import load_tensorflow  # noqa: E402
+from srgan_tf.cli.commands import load_tensorflow  # noqa: E402
 
 load_tensorflow("inference")  # before anything imports TensorFlow: kernels chosen, start-up lines hidden
 
@@ -29,10 +29,10 @@ import numpy as np  # noqa: E402
 from common import machine_line, print_table  # noqa: E402
 
 from srgan_tf.assets import SAMPLE_TRAIN_DIR, SAMPLE_VAL_DIR  # noqa: E402
-from srgan_tf.imageio import load_rgb8  # noqa: E402
 from srgan_tf.inference import Upscaler  # noqa: E402
 from srgan_tf.inference.tiling import upscale_tiled  # noqa: E402
-from srgan_tf.ranges import to_uint8  # noqa: E402
+from srgan_tf.utils.imageio import load_rgb8  # noqa: E402
+from srgan_tf.utils.ranges import to_uint8  # noqa: E402
 
 PHOTOS = (os.path.join(SAMPLE_VAL_DIR, "coffee.png"), os.path.join(SAMPLE_TRAIN_DIR, "astronaut.png"))
 

@@ -19,7 +19,7 @@ BENCH = os.path.dirname(os.path.abspath(__file__))
 # not time the tree that the editable install points at.
 sys.path[:0] = [BENCH, os.path.dirname(BENCH)]
 
-from srgan_tf.commands import load_tensorflow  # noqa: E402
+from srgan_tf.cli.commands import load_tensorflow  # noqa: E402
 
 load_tensorflow("training")  # before anything imports TensorFlow: kernels chosen, start-up lines hidden
 
@@ -30,7 +30,7 @@ from common import fit_step_times, machine_line, print_table  # noqa: E402
 
 from srgan_tf.config import apply_overrides, get_preset  # noqa: E402
 from srgan_tf.data import make_training_data  # noqa: E402
-from srgan_tf.stages import build_feature_extractor_from_config, build_stage_model  # noqa: E402
+from srgan_tf.training.builders import build_feature_extractor_from_config, build_stage_model  # noqa: E402
 
 CONFIGS = {
     "paper": ("srgan_x4", ["loss.vgg_weights=null"], 7),

@@ -31,7 +31,7 @@ from common import machine_line, print_table  # noqa: E402
 
 WORKER = r"""
 import json, os, resource, statistics, sys, time
-from srgan_tf.commands import load_tensorflow
+from srgan_tf.cli.commands import load_tensorflow
 load_tensorflow("inference")  # as `srgan upscale` does
 from PIL import Image
 from srgan_tf.inference import Upscaler
@@ -55,7 +55,7 @@ print(json.dumps({"seconds": statistics.median(times), "rss_mb": rss, "lr_pixels
 
 CONV_RATE_WORKER = r"""
 import json, os, statistics, time
-from srgan_tf.commands import load_tensorflow
+from srgan_tf.cli.commands import load_tensorflow
 load_tensorflow("inference")  # the kernels `srgan upscale` runs
 import tensorflow as tf
 x = tf.random.uniform((1, 256, 256, 64))
@@ -81,7 +81,7 @@ def run_case(artifact, photo, size, tile, repeats, out):
 
 
 def model_flops_per_lr_pixel(model):
-    from srgan_tf.backends import KerasBackend
+    from srgan_tf.inference.runners import KerasBackend
     from srgan_tf.models import conv_flops_per_lr_pixel
 
     return conv_flops_per_lr_pixel(KerasBackend(model).generator)

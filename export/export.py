@@ -11,7 +11,7 @@ when an artifact misses its tolerance.
 
 import sys
 
-from srgan_tf.commands import export, run_script
+from srgan_tf.cli.commands import export, run_script
 
 if __name__ == "__main__":
     sys.exit(run_script(export, __doc__))

@@ -16,8 +16,8 @@ _EXPORTS = {
     "build_discriminator": "srgan_tf.models",
     "build_feature_extractor": "srgan_tf.models",
     "build_generator": "srgan_tf.models",
-    "SRGAN": "srgan_tf.gan",
-    "train": "srgan_tf.trainer",
+    "SRGAN": "srgan_tf.training.gan",
+    "train": "srgan_tf.training.trainer",
     "upscale": "srgan_tf.inference.upscale",
 }
 

@@ -15,7 +15,7 @@ tf.config.set_logical_device_configuration(
 )
 
 from srgan_tf.assets import SAMPLE_TRAIN_DIR, SAMPLE_VAL_DIR  # noqa: E402
-from srgan_tf.imageio import load_rgb8  # noqa: E402
+from srgan_tf.utils.imageio import load_rgb8  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,7 @@ import tempfile
 
 from PIL import Image
 
-from srgan_tf.atomic import atomic_path
+from srgan_tf.utils.atomic import atomic_path
 
 LOMIRI = "usr/share/backgrounds"
 MATE = "usr/share/backgrounds/mate"

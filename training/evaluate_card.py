@@ -16,16 +16,16 @@ import os
 import re
 import sys
 
-from srgan_tf.commands import load_tensorflow
+from srgan_tf.cli.commands import load_tensorflow
 
 load_tensorflow("inference")  # before anything imports TensorFlow: kernels chosen, start-up lines hidden
 
 import numpy as np  # noqa: E402
 
 from srgan_tf.assets import WEIGHTS_DIR  # noqa: E402
-from srgan_tf.evaluation import evaluate_folder, held_out_table, summarize  # noqa: E402
+from srgan_tf.evaluation.scoring import evaluate_folder, held_out_table, summarize  # noqa: E402
 from srgan_tf.inference import Upscaler  # noqa: E402
-from srgan_tf.pretrained import get_card  # noqa: E402
+from srgan_tf.pretrained.cards import get_card  # noqa: E402
 
 
 def main(argv=None):

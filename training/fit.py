@@ -5,7 +5,7 @@
     python training/fit.py --config srgan_x4 --set loss.vgg_weights=/path/vgg19.weights.h5
 
 Re-running the same command resumes from the last checkpoint. What happens
-inside, per stage, is plain Keras (see ``srgan_tf.trainer.run_stage``)::
+inside, per stage, is plain Keras (see ``srgan_tf.training.trainer.run_stage``)::
 
     model = SRGAN(generator, discriminator, vgg_features, content="vgg54")
     model.compile(generator_optimizer=Adam(1e-4, beta_1=0.9), discriminator_optimizer=Adam(1e-4, beta_1=0.9))
@@ -14,7 +14,7 @@ inside, per stage, is plain Keras (see ``srgan_tf.trainer.run_stage``)::
 
 import sys
 
-from srgan_tf.commands import run_script, train
+from srgan_tf.cli.commands import run_script, train
 
 if __name__ == "__main__":
     sys.exit(run_script(train, __doc__))

@@ -15,16 +15,16 @@ import json
 import os
 import sys
 
-from srgan_tf.commands import load_tensorflow
+from srgan_tf.cli.commands import load_tensorflow
 
 load_tensorflow()  # before anything imports TensorFlow: start-up lines hidden
 
 import numpy as np  # noqa: E402
 
-from srgan_tf.atomic import atomic_path  # noqa: E402
-from srgan_tf.evaluation import evaluate_folder, keras_upscaler, load_lpips_metric, summarize  # noqa: E402
-from srgan_tf.interpolation import interpolate_generators  # noqa: E402
-from srgan_tf.plots import plot_perception_distortion  # noqa: E402
+from srgan_tf.evaluation.plots import plot_perception_distortion  # noqa: E402
+from srgan_tf.evaluation.scoring import evaluate_folder, keras_upscaler, load_lpips_metric, summarize  # noqa: E402
+from srgan_tf.training.interpolation import interpolate_generators  # noqa: E402
+from srgan_tf.utils.atomic import atomic_path  # noqa: E402
 
 
 def main(argv=None):

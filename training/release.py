@@ -20,7 +20,7 @@ import json
 import os
 import sys
 
-from srgan_tf.commands import load_tensorflow
+from srgan_tf.cli.commands import load_tensorflow
 
 load_tensorflow()  # before anything imports TensorFlow: start-up lines hidden
 
@@ -33,13 +33,13 @@ from srgan_tf.assets import SAMPLE_TRAIN_DIR, WEIGHTS_DIR  # noqa: E402
 from srgan_tf.config import CONTENT_LAYERS, load_config  # noqa: E402
 from srgan_tf.data.degradations import bicubic  # noqa: E402
 from srgan_tf.data.scan import find_images  # noqa: E402
-from srgan_tf.evaluation import evaluate_folder, held_out_table, keras_upscaler, summarize  # noqa: E402
-from srgan_tf.imageio import load_rgb8  # noqa: E402
+from srgan_tf.evaluation.plots import plot_training_history  # noqa: E402
+from srgan_tf.evaluation.scoring import evaluate_folder, held_out_table, keras_upscaler, summarize  # noqa: E402
 from srgan_tf.models import architecture_of, build_from_architecture  # noqa: E402
-from srgan_tf.plots import plot_training_history  # noqa: E402
-from srgan_tf.run_dir import RunDir  # noqa: E402
-from srgan_tf.runtime import machine_description  # noqa: E402
-from srgan_tf.weights_file import file_sha256, load_weights, save_weights  # noqa: E402
+from srgan_tf.pretrained.weights_file import file_sha256, load_weights, save_weights  # noqa: E402
+from srgan_tf.training.run_dir import RunDir  # noqa: E402
+from srgan_tf.training.runtime import machine_description  # noqa: E402
+from srgan_tf.utils.imageio import load_rgb8  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MIN_FLOAT16_DB = 60.0

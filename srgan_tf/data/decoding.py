@@ -8,10 +8,10 @@ import threading
 import numpy as np
 import tensorflow as tf
 
-from srgan_tf.atomic import atomic_path
 from srgan_tf.errors import SRGANError
-from srgan_tf.imageio import load_rgb8
-from srgan_tf.messages import warn
+from srgan_tf.utils.atomic import atomic_path
+from srgan_tf.utils.imageio import load_rgb8
+from srgan_tf.utils.messages import warn
 
 
 class DecodeFailures:

@@ -5,13 +5,14 @@ MATLAB's ``imresize`` (which produced the standard Set5/Set14/BSD100 LR
 images), the kernel is widened by the scale (antialiasing); the result is
 rounded to 8 bits, because real LR images are 8-bit files.
 
-Each degradation is one named function ``(hr_images, scale) -> lr_images``
-on float images in [0, 1]; ``DEGRADATIONS`` maps config names to them, so
-others (blur + noise + JPEG, as in Real-ESRGAN) slot in beside it.
+Each degradation is one function ``(hr_images, scale) -> lr_images`` on float
+images in [0, 1], named in ``config.registry.DEGRADATIONS``, so others (blur +
+noise + JPEG, as in Real-ESRGAN) slot in beside it: a function here, a line there.
 """
 
 import tensorflow as tf
 
+from srgan_tf.config import DEGRADATIONS, resolve
 from srgan_tf.errors import SRGANError
 
 
@@ -37,10 +38,7 @@ def bicubic(hr_images, scale):
     return quantize(lr_images)
 
 
-DEGRADATIONS = {"bicubic": bicubic}
-
-
 def get_degradation(name):
     if name not in DEGRADATIONS:
         raise SRGANError(f"unknown degradation {name!r}; choose one of {', '.join(DEGRADATIONS)}")
-    return DEGRADATIONS[name]
+    return resolve(DEGRADATIONS[name])

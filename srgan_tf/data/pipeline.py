@@ -17,7 +17,7 @@ reproducible, and a resumed run restarts it at its step (``start_step``)
 by decoding at most one round again — no replay, no shuffle-buffer state.
 Crop offsets are drawn on the LR grid, so LR and HR stay pixel-aligned.
 
-Decoding goes through :func:`srgan_tf.imageio.load_rgb8` (PIL), so EXIF,
+Decoding goes through :func:`srgan_tf.utils.imageio.load_rgb8` (PIL), so EXIF,
 16-bit, palette, RGBA and CMYK files become RGB8 exactly as everywhere else
 in the package. A file that fails to decode is skipped and counted, never
 fatal: its visit is replaced by the next file of the permutation.
@@ -30,7 +30,7 @@ from srgan_tf.data.degradations import get_degradation, quantize
 from srgan_tf.data.patches import augment_pair, crop_offsets, degrade_patches, gather_patches
 from srgan_tf.data.visits import file_for_visit
 from srgan_tf.errors import SRGANError
-from srgan_tf.ranges import unit_to_signed
+from srgan_tf.utils.ranges import unit_to_signed
 
 AUTOTUNE = tf.data.AUTOTUNE
 
@@ -60,7 +60,7 @@ def training_dataset(
         patches_per_image: crops K taken from each decoded image per visit.
         lr_files: optional LR partner of each file (paired data; no degradation).
         augment: random flips and 90° rotations, the same for LR and HR.
-        degradation: name in ``DEGRADATIONS`` (HR-only data).
+        degradation: a name of ``config.registry.DEGRADATIONS`` (HR-only data).
         seed: makes the stream reproducible.
         cache: None, "memory", or a folder for decoded images (``.npy``).
         failures: a :class:`DecodeFailures` to record skipped files in.

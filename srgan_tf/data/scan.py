@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from tqdm.auto import tqdm
 
 from srgan_tf.errors import SRGANError
-from srgan_tf.imageio import MAX_DECODE_PIXELS, open_image
-from srgan_tf.messages import warn
+from srgan_tf.utils.imageio import MAX_DECODE_PIXELS, open_image
+from srgan_tf.utils.messages import warn
 
 # How many skipped names a warning lists before "and N more".
 _NAMES_SHOWN = 5

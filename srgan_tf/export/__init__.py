@@ -14,15 +14,15 @@ import tempfile
 
 from srgan_tf import __version__
 from srgan_tf.assets import SAMPLE_TRAIN_DIR, SAMPLE_VAL_DIR
-from srgan_tf.backends import METADATA_NAME, KerasBackend, load_backend
 from srgan_tf.data.scan import find_images
 from srgan_tf.errors import SRGANError
 from srgan_tf.export.gpu_delegate import gpu_delegate_check
 from srgan_tf.export.parity import check_artifact, format_table, parity_inputs
 from srgan_tf.export.saved_model import SERVING_MAX_PIXELS, write_core_saved_model, write_saved_model
 from srgan_tf.export.tflite import QUANTIZATIONS, io_quantization, representative_patches, write_tflite
+from srgan_tf.inference.runners import METADATA_NAME, KerasBackend, load_backend
 from srgan_tf.models import receptive_field_radius
-from srgan_tf.pretrained import card_tile_overlap, get_card, is_named_model
+from srgan_tf.pretrained.cards import card_tile_overlap, get_card, is_named_model
 
 FORMATS = ("saved_model", "tflite", "onnx", "ncnn")
 

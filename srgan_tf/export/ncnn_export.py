@@ -17,7 +17,7 @@ written from the Keras layers by name (SRResNet or RRDBNet; anything else is ref
   b + t / 2``: the tail's weights halved, exactly).
 - RRDBNet: laid out as Real-ESRGAN's own ncnn files (dense-block ``Concat``, ``Eltwise`` with the
   0.2 residual scale, nearest ``Interp`` for the x2 stages, LeakyReLU inside ``Convolution``), so
-  :func:`srgan_tf.imports.rrdbnet_ncnn.load_rrdbnet_ncnn` reads it back; its ``2y − 1`` output and
+  :func:`srgan_tf.pretrained.rrdbnet_ncnn.load_rrdbnet_ncnn` reads it back; its ``2y − 1`` output and
   the [0, 1] map cancel, leaving the clip.
 """
 
@@ -26,9 +26,9 @@ import os
 
 import numpy as np
 
-from srgan_tf.atomic import atomic_path
 from srgan_tf.errors import SRGANError
-from srgan_tf.imports.ncnn_model import (
+from srgan_tf.models.subpixel_tail import phase_kernel
+from srgan_tf.pretrained.ncnn_model import (
     ARRAY_KEY_BASE,
     BINARY_ADD,
     BINARY_MUL,
@@ -41,7 +41,7 @@ from srgan_tf.imports.ncnn_model import (
     PADDING_REFLECT,
     PIXELSHUFFLE_DCR,
 )
-from srgan_tf.models.subpixel_tail import phase_kernel
+from srgan_tf.utils.atomic import atomic_path
 
 STORAGES = {"float32": "", "float16": "_fp16"}  # weight storage -> file name suffix
 INPUT_BLOB, OUTPUT_BLOB = "data", "output"

@@ -6,10 +6,10 @@ The file carries srgan_tf's metadata (scale, ranges, config hash) as ONNX
 
 import tensorflow as tf
 
-from srgan_tf.atomic import atomic_path
 from srgan_tf.errors import SRGANError
 from srgan_tf.export.saved_model import core_function
 from srgan_tf.models.subpixel_tail import with_subpixel_tail
+from srgan_tf.utils.atomic import atomic_path
 
 DEFAULT_OPSET = 17
 

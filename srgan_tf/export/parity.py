@@ -14,7 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from srgan_tf.data.degradations import bicubic
-from srgan_tf.imageio import load_rgb8
+from srgan_tf.utils.imageio import load_rgb8
 
 PARITY_SIZES = ((37, 53), (128, 96))  # LR height x width: odd, non-square, not tile-aligned
 LATENCY_SIZE = (128, 128)

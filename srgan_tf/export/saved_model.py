@@ -25,9 +25,9 @@ import shutil
 import keras
 import tensorflow as tf
 
-from srgan_tf.atomic import remove_temporary, temporary_name
 from srgan_tf.models.subpixel_tail import with_subpixel_tail
-from srgan_tf.ranges import sr_images, to_uint8
+from srgan_tf.utils.atomic import remove_temporary, temporary_name
+from srgan_tf.utils.ranges import sr_images, to_uint8
 
 # 4 MP of input (e.g. 2048x2048 -> 8192x8192 out) is already ~0.3 TFLOP at the paper size.
 SERVING_MAX_PIXELS = 2048 * 2048

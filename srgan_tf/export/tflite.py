@@ -21,15 +21,15 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from srgan_tf.atomic import atomic_path
 from srgan_tf.errors import SRGANError
+from srgan_tf.utils.atomic import atomic_path
 
 QUANTIZATIONS = ("float32", "float16", "dynamic", "int8")
 
 
 def representative_patches(files, count=48, size=48, seed=0, scale=4):
     """LR-sized float32 [0, 1] patches from real photos downscaled by ``scale``, for int8 calibration."""
-    from srgan_tf.imageio import load_rgb8
+    from srgan_tf.utils.imageio import load_rgb8
 
     rng = np.random.default_rng(seed)
     images = [load_rgb8(path) for path in files]

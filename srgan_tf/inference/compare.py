@@ -4,10 +4,10 @@ import numpy as np
 
 from srgan_tf.data.degradations import bicubic
 from srgan_tf.errors import SRGANError
-from srgan_tf.evaluation import bicubic_upscale, load_lpips_metric
-from srgan_tf.imageio import load_rgb8
-from srgan_tf.metrics import score_label
-from srgan_tf.plots import plot_comparison
+from srgan_tf.evaluation.metrics import score_label
+from srgan_tf.evaluation.plots import plot_comparison
+from srgan_tf.evaluation.scoring import bicubic_upscale, load_lpips_metric
+from srgan_tf.utils.imageio import load_rgb8
 
 
 def compare_models(image_path, models, out_path, crop=128, at=None):

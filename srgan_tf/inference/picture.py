@@ -16,11 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps
 
-from srgan_tf.atomic import atomic_path
 from srgan_tf.errors import SRGANError
-from srgan_tf.imageio import MAX_DECODE_PIXELS, open_image
 from srgan_tf.inference.pngstream import PNGStreamWriter
-from srgan_tf.messages import warn
+from srgan_tf.utils.atomic import atomic_path
+from srgan_tf.utils.imageio import MAX_DECODE_PIXELS, open_image
+from srgan_tf.utils.messages import warn
 
 OUTPUT_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "webp": "WEBP"}
 _SIXTEEN_BIT_GRAY = ("I;16", "I;16B", "I;16L", "I;16N", "I")

@@ -10,7 +10,7 @@ import zlib
 
 import numpy as np
 
-from srgan_tf.atomic import remove_temporary, temporary_name
+from srgan_tf.utils.atomic import remove_temporary, temporary_name
 
 _COLOUR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}  # channels -> PNG colour type
 
@@ -22,7 +22,7 @@ def _chunk(kind, data):
 class PNGStreamWriter:
     """``with PNGStreamWriter(path, width, height, channels, bits) as png: png.write(rows)``.
 
-    The file is written under a temporary name of its own (see :func:`srgan_tf.atomic.temporary_name`)
+    The file is written under a temporary name of its own (see :func:`srgan_tf.utils.atomic.temporary_name`)
     and renamed on a clean exit, so an interrupted run never leaves a truncated PNG behind and two
     writers of one target never share a file.
     """

@@ -65,7 +65,7 @@ def tiled_bands(run, rgb, scale, tile=DEFAULT_TILE, overlap=DEFAULT_OVERLAP, pro
     by the tile size and the image width, not the image height.
 
     Args:
-        run: a backend ((1, h, w, 3) [0, 1] -> (1, s·h, s·w, 3) [0, 1]; see :mod:`srgan_tf.backends`).
+        run: a backend ((1, h, w, 3) [0, 1] -> (1, s·h, s·w, 3) [0, 1]; see :mod:`srgan_tf.inference.runners`).
         rgb: float32 ``(H, W, 3)`` in [0, 1].
         scale: the model's factor.
         tile: core size in LR pixels; None or <= 0 runs the whole image at once.

@@ -16,15 +16,15 @@ import numpy as np
 from PIL import Image
 from tqdm.auto import tqdm
 
-from srgan_tf.backends import KerasBackend, load_backend, read_metadata
 from srgan_tf.errors import SRGANError
-from srgan_tf.imageio import MAX_DECODE_PIXELS, is_image_path
 from srgan_tf.inference.picture import Picture, luma, output_path, quantize, read_picture, write_picture
 from srgan_tf.inference.pngstream import PNGStreamWriter
+from srgan_tf.inference.runners import KerasBackend, load_backend, read_metadata
 from srgan_tf.inference.tiling import DEFAULT_OVERLAP, DEFAULT_TILE, tiled_bands, upscale_tiled
 from srgan_tf.inference.write_behind import write_behind
 from srgan_tf.models.receptive_field import receptive_field_radius
-from srgan_tf.pretrained import card_tile_overlap, default_model
+from srgan_tf.pretrained.cards import card_tile_overlap, default_model
+from srgan_tf.utils.imageio import MAX_DECODE_PIXELS, is_image_path
 
 
 @dataclass
@@ -96,11 +96,6 @@ def upscale(image, model=None, backend="auto", tile=DEFAULT_TILE, overlap=None, 
         with Image.open(path) as result:
             result.load()
             return result
-
-
-def expand_inputs(inputs):
-    """Files, folders (recursive) and globs -> sorted unique image paths; missing inputs are errors."""
-    return [path for path, _ in _expand_with_roots(inputs)[0]]
 
 
 def _is_image_file(path):

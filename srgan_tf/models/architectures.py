@@ -1,49 +1,32 @@
-"""The generator architectures a config can name (``model.arch``): the one switch between them.
+"""Config and cards -> generators, through the architecture registry (``model.arch``).
 
 A generator's *architecture* is a dict ``{"arch": NAME, **build arguments}``: what a named
 model's card stores and what :func:`build_from_architecture` builds, so training, the model
-summary, release and the pretrained loader all build networks the same way.
+summary, release and the pretrained loader all build networks the same way. The names, scales
+and build arguments are :data:`srgan_tf.config.registry.ARCHITECTURES`'; nothing here lists them.
 """
 
-from srgan_tf.config import ARCHITECTURES  # the config owns the names
-from srgan_tf.errors import SRGANError
-from srgan_tf.models.generator import build_generator
-from srgan_tf.models.rrdbnet import build_rrdbnet
+from srgan_tf.config import ARCHITECTURES, canonical_architecture, get_architecture, resolve
+
+__all__ = ["ARCHITECTURES", "architecture_of", "build_from_architecture"]
 
 
 def architecture_of(model_config):
-    """The architecture dict of a ``ModelConfig``."""
-    m = model_config
-    if m.arch == "rrdbnet":
-        return {
-            "arch": "rrdbnet",
-            "scale": m.scale,
-            "num_blocks": m.num_blocks,
-            "features": m.filters,
-            "growth": m.growth,
-        }
-    return {
-        "arch": "srresnet",
-        "scale": m.scale,
-        "num_blocks": m.num_blocks,
-        "filters": m.filters,
-        "bn_momentum": m.bn_momentum,
-        "upsample_skip": m.upsample_skip,
-        "batch_norm": m.batch_norm,
-    }
+    """The architecture dict of a ``ModelConfig``: its arch and the fields that arch takes."""
+    entry = get_architecture(model_config.arch)
+    return {"arch": model_config.arch, **{key: getattr(model_config, key) for key in entry.config_keys}}
 
 
 def build_from_architecture(architecture, name=None, sync_batch_norm=False):
-    """Builds the generator an architecture dict describes (no ``arch``: SRResNet, as early cards).
+    """Builds the generator an architecture dict describes (no ``arch``: SRResNet, as early
+    cards; older key names are read too).
 
     ``sync_batch_norm`` applies to architectures with BatchNorm (SRResNet); RRDBNet has none.
     """
-    kwargs = dict(architecture)
-    arch = kwargs.pop("arch", "srresnet")
+    kwargs = canonical_architecture(architecture)
+    entry = get_architecture(kwargs.pop("arch"))
     if name:
         kwargs["name"] = name
-    if arch == "rrdbnet":
-        return build_rrdbnet(**kwargs)
-    if arch == "srresnet":
-        return build_generator(**kwargs, sync_batch_norm=sync_batch_norm)
-    raise SRGANError(f"unknown generator architecture {arch!r}; choose one of {', '.join(ARCHITECTURES)}")
+    if entry.batch_norm:
+        kwargs["sync_batch_norm"] = sync_batch_norm
+    return resolve(entry.builder)(**kwargs)

@@ -15,10 +15,11 @@ import math
 import keras
 from keras import layers
 
-from srgan_tf.config import SRRESNET_SCALES as SUPPORTED_SCALES
+from srgan_tf.config import ARCHITECTURES
 from srgan_tf.errors import SRGANError
 from srgan_tf.models.batch_norm import BatchNorm
 from srgan_tf.models.layers import BicubicUpsample, PixelShuffle
+from srgan_tf.models.subpixel_tail import TailStage
 
 # He et al.'s PReLU initial slope (and PyTorch's default), not Keras' 0: a zero slope is a ReLU,
 # whose units can all die in the first steps — with the bicubic skip the upsampler's ReLUs went
@@ -28,8 +29,9 @@ PRELU_INIT = 0.25
 
 def upsampling_factors(scale):
     """The per-stage pixel-shuffle factors for ``scale``: x2 stages, or one x3."""
-    if scale not in SUPPORTED_SCALES:
-        raise SRGANError(f"scale must be one of {SUPPORTED_SCALES}, got {scale!r}")
+    scales = ARCHITECTURES["srresnet"].scales
+    if scale not in scales:
+        raise SRGANError(f"scale must be one of {scales}, got {scale!r}")
     if scale == 3:
         return [3]
     return [2] * int(math.log2(scale))
@@ -133,3 +135,29 @@ def build_generator(
         # float32 so mixed-precision training still produces full-precision images.
         sr_images = layers.Activation("tanh", dtype="float32", name="sr_images")(x)
     return keras.Model(lr_images, sr_images, name=name)
+
+
+def subpixel_tail_stage(generator):
+    """The last stage of a :func:`build_generator` network, found by the layer names it gives,
+    as a :class:`~srgan_tf.models.subpixel_tail.TailStage`; None for another network or a last
+    stage that is not a pixel shuffle (the registry's ``subpixel_tail`` hook for SRResNet)."""
+    names = {layer.name for layer in generator.layers}
+    stage = max((int(n[2:-5]) for n in names if n.startswith("up") and n.endswith("_conv")), default=None)
+    if stage is None or "tail_conv" not in names:
+        return None
+    shuffle = generator.get_layer(f"up{stage}_shuffle")
+    if not isinstance(shuffle, PixelShuffle):
+        return None
+
+    def finish(x):
+        if "detail_add" in names:  # upsample_skip: bicubic + detail
+            x = generator.get_layer("detail_add")([generator.get_layer("bicubic_signed").output, x])
+        return generator.get_layer("sr_images")(x)
+
+    return TailStage(
+        generator.get_layer(f"up{stage}_conv").output,
+        generator.get_layer(f"up{stage}_prelu"),
+        generator.get_layer("tail_conv"),
+        shuffle.factor,
+        finish,
+    )

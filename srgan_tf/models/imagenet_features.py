@@ -6,7 +6,7 @@ on [-1, 1] with shift = 2·mean − 1 and scale = 2·std: LPIPS's scaling layer)
 ReLUs are separate layers, so a tap can sit before the activation (``conv5_3``, as ESRGAN takes
 its features) or after it (``relu5_3``, as SRGAN and LPIPS do). Layer names follow Keras'
 ``VGG16`` (``block5_conv3``) and torchvision's AlexNet order (``conv1`` .. ``conv5``); weights
-come from :mod:`srgan_tf.imports.imagenet_weights` by those names.
+come from :mod:`srgan_tf.pretrained.imagenet_weights` by those names.
 """
 
 import keras
@@ -78,7 +78,7 @@ def build_vgg16_features(taps, name="vgg16_features"):
     """A frozen VGG16 from [-1, 1] RGB to the feature maps ``taps`` (list, in that order).
 
     Layers after the deepest tap are not built. Weights are random until loaded
-    (:func:`srgan_tf.imports.imagenet_weights.load_imagenet_weights`).
+    (:func:`srgan_tf.pretrained.imagenet_weights.load_imagenet_weights`).
     """
     taps = list(taps)
     _check_taps(taps, vgg16_tap_names(), "VGG16")

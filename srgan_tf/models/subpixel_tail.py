@@ -17,20 +17,38 @@ with the generator: training runs it and the gradients land on the generator's o
 and exports trace it with the phase kernel folded to a constant.
 """
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 import keras
 import numpy as np
 from keras import ops
 
-from srgan_tf.models.layers import PixelShuffle
+from srgan_tf.config import ARCHITECTURES, resolve
 
 
-def _last_stage(generator):
-    names = {layer.name for layer in generator.layers}
-    stage = max((int(n[2:-5]) for n in names if n.startswith("up") and n.endswith("_conv")), default=None)
-    if stage is None or "tail_conv" not in names:
-        return None
-    shuffle = generator.get_layer(f"up{stage}_shuffle")
-    return stage if isinstance(shuffle, PixelShuffle) else None
+class TailStage(NamedTuple):
+    """A generator's last upsampling stage as the tail replaces it: ``features`` (the tensor
+    entering the last pixel shuffle of ``factor``) ``-> shuffle -> prelu -> conv``, then
+    ``finish`` from the conv's output to the model's outputs. An architecture's registry entry
+    (``subpixel_tail``) finds it in a model, by the layers its builder made."""
+
+    features: object
+    prelu: object
+    conv: object
+    factor: int
+    finish: Callable
+
+
+def tail_stage(generator):
+    """``generator``'s :class:`TailStage`, asked of every architecture that has one; None when
+    none recognises it (RRDBNet, a last stage that is not a pixel shuffle)."""
+    for entry in ARCHITECTURES.values():
+        if entry.subpixel_tail is not None:
+            stage = resolve(entry.subpixel_tail)(generator)
+            if stage is not None:
+                return stage
+    return None
 
 
 def phase_size(kernel_size, factor):
@@ -97,16 +115,10 @@ class PhaseTail(keras.layers.Layer):
 def with_subpixel_tail(generator):
     """``generator``'s function with the tail before the last shuffle (see the module
     docstring), sharing every layer and variable with ``generator``; ``generator`` itself if it
-    has no such tail (RRDBNet, a last stage that is not a pixel shuffle)."""
-    stage = _last_stage(generator)
+    has no such tail (:func:`tail_stage`)."""
+    stage = tail_stage(generator)
     if stage is None:
         return generator
-    shuffle = generator.get_layer(f"up{stage}_shuffle")
-    tail = PhaseTail(
-        generator.get_layer(f"up{stage}_prelu"), generator.get_layer("tail_conv"), shuffle.factor, name="phase_tail"
-    )
-    x = tail(generator.get_layer(f"up{stage}_conv").output)
-    if "detail_add" in {layer.name for layer in generator.layers}:  # upsample_skip: bicubic + detail
-        x = generator.get_layer("detail_add")([generator.get_layer("bicubic_signed").output, x])
-    outputs = generator.get_layer("sr_images")(x)
+    tail = PhaseTail(stage.prelu, stage.conv, stage.factor, name="phase_tail")
+    outputs = stage.finish(tail(stage.features))
     return keras.Model(generator.inputs, outputs, name=f"{generator.name}_subpixel_tail")

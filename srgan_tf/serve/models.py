@@ -30,7 +30,7 @@ def _versions(folder):
 
 def parse_model_spec(spec):
     """``(name, path or named model, version)`` of one ``--model`` argument."""
-    from srgan_tf.pretrained import is_named_model
+    from srgan_tf.pretrained.cards import is_named_model
 
     name, _, path = spec.partition("=") if "=" in spec and not os.path.exists(spec) else ("", "", spec)
     version = 1
@@ -89,7 +89,7 @@ class ModelList:
 
     def __init__(self, specs=(), named=True, tile=None, overlap=None):
         from srgan_tf.inference.tiling import DEFAULT_TILE
-        from srgan_tf.pretrained import DEFAULT_MODEL, named_models
+        from srgan_tf.pretrained.cards import DEFAULT_MODEL, named_models
 
         tile = DEFAULT_TILE if tile is None else tile
         self.models = {}
@@ -116,7 +116,7 @@ class ModelList:
 
     @staticmethod
     def _check_path(path):
-        from srgan_tf.backends import detect_format
+        from srgan_tf.inference.runners import detect_format
 
         detect_format(path)  # a missing or unknown model is a start-up error, not a request's
 
@@ -124,7 +124,7 @@ class ModelList:
     def _missing_source(card):
         if not card.imported:
             return None
-        from srgan_tf.imports.installed import source_paths
+        from srgan_tf.pretrained.installed import source_paths
 
         try:
             source_paths(card)

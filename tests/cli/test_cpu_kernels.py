@@ -19,7 +19,7 @@ def _in_fresh_python(code, *args, **env):
 
 _CHOOSE_THEN_LOAD = """
 import sys
-from srgan_tf.cpu_kernels import choose_cpu_kernels
+from srgan_tf.cli.cpu_kernels import choose_cpu_kernels
 assert choose_cpu_kernels(sys.argv[1])
 from tensorflow.python.util import _pywrap_util_port
 assert not choose_cpu_kernels("training")  # too late once TensorFlow is loaded

@@ -20,7 +20,7 @@ from srgan_tf.data import (
     training_dataset,
     validation_dataset,
 )
-from srgan_tf.imageio import load_rgb8
+from srgan_tf.utils.imageio import load_rgb8
 
 
 def _take(dataset, batches):

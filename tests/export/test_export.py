@@ -16,9 +16,9 @@ import tensorflow as tf
 from PIL import Image
 
 from srgan_tf import SRGANError
-from srgan_tf.backends import KerasBackend, TFLiteBackend, load_backend, read_metadata
 from srgan_tf.export import export_model, parity
 from srgan_tf.export.tflite import op_names
+from srgan_tf.inference.runners import KerasBackend, TFLiteBackend, load_backend, read_metadata
 from srgan_tf.models import build_generator
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

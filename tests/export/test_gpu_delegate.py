@@ -18,7 +18,7 @@ from srgan_tf.models import build_generator, build_rrdbnet
 GENERATORS = {
     "srresnet": lambda: build_generator(4, 1, 8),
     "srresnet_bicubic_skip": lambda: build_generator(4, 1, 8, upsample_skip=True),
-    "rrdbnet": lambda: build_rrdbnet(4, num_blocks=1, features=8, growth=4),
+    "rrdbnet": lambda: build_rrdbnet(4, num_blocks=1, filters=8, growth=4),
 }
 
 

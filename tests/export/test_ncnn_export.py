@@ -12,11 +12,11 @@ import pytest
 from PIL import Image
 
 from srgan_tf import SRGANError
-from srgan_tf.backends import KerasBackend, NcnnBackend, detect_format
 from srgan_tf.export.ncnn_export import ncnn_model, write_ncnn
 from srgan_tf.export.parity import TOLERANCES, compare
-from srgan_tf.imports.ncnn_model import read_convolutions, read_param
+from srgan_tf.inference.runners import KerasBackend, NcnnBackend, detect_format
 from srgan_tf.models import build_generator, build_rrdbnet
+from srgan_tf.pretrained.ncnn_model import read_convolutions, read_param
 
 GENERATORS = {
     "srresnet": lambda: build_generator(4, 2, 8),
@@ -24,7 +24,7 @@ GENERATORS = {
     "srresnet-bicubic-skip": lambda: build_generator(4, 1, 8, upsample_skip=True),
     "srresnet-bicubic-skip-no-bn": lambda: build_generator(2, 1, 8, upsample_skip=True, batch_norm=False),
     "srresnet-x3": lambda: build_generator(3, 1, 8),
-    "rrdbnet": lambda: build_rrdbnet(4, num_blocks=1, features=8, growth=4),
+    "rrdbnet": lambda: build_rrdbnet(4, num_blocks=1, filters=8, growth=4),
 }
 
 

@@ -14,11 +14,11 @@ from imagefiles import make_messy_folder, photo_crop
 from PIL import Image
 
 from srgan_tf import SRGANError, upscale
-from srgan_tf.backends import KerasBackend
 from srgan_tf.export import export_model
 from srgan_tf.inference import Upscaler, upscale_files
 from srgan_tf.inference.picture import read_picture
 from srgan_tf.inference.pngstream import PNGStreamWriter
+from srgan_tf.inference.runners import KerasBackend
 from srgan_tf.inference.tiling import context_pixels, upscale_tiled
 from srgan_tf.inference.upscale import plan_outputs
 from srgan_tf.models import build_generator, receptive_field_radius
@@ -142,7 +142,7 @@ def test_no_two_inputs_share_an_output(tiny_model_path, train_photo, tmp_path):
 def test_evaluate_attributes_every_score_to_its_file(tiny_model_path, tmp_path, photos, srgan_warnings):
     """A truncated a.png beside b.png and c.png: b and c keep their own scores, a is listed."""
     from srgan_tf.data import DecodeFailures
-    from srgan_tf.evaluation import evaluate_folder, keras_upscaler
+    from srgan_tf.evaluation.scoring import evaluate_folder, keras_upscaler
 
     folder = tmp_path / "hr"
     folder.mkdir()

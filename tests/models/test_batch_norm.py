@@ -108,7 +108,7 @@ def _as_keras_batch_normalization(model):
 def test_preset_networks_train_through_the_fused_op_on_one_device(tiny_config, network):
     """A preset's networks (synchronised BatchNorm, the default) on one device: the fused op runs in
     the training graph, and a step computes what Keras' synchronised BatchNormalization does."""
-    from srgan_tf.stages import build_discriminator_from_config, build_generator_from_config
+    from srgan_tf.training.builders import build_discriminator_from_config, build_generator_from_config
 
     assert tiny_config.model.sync_batch_norm and tiny_config.model.batch_norm
     build = build_generator_from_config if network == "generator" else build_discriminator_from_config

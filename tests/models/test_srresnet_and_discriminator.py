@@ -119,7 +119,7 @@ def test_prelu_starts_at_a_quarter_slope():
 
 
 def test_summary_builds_the_configs_networks_through_stages():
-    from srgan_tf.commands.summary import summarize
+    from srgan_tf.cli.commands.summary import summarize
 
     lines = []
     overrides = ["model.arch=rrdbnet", "model.num_blocks=1", "model.filters=8", "model.growth=4"]

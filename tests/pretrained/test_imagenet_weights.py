@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from srgan_tf import SRGANError
-from srgan_tf.imports import imagenet_weights
-from srgan_tf.imports.safe_pickle import load_arrays
 from srgan_tf.models.imagenet_features import build_vgg16_features
+from srgan_tf.pretrained import imagenet_weights
+from srgan_tf.pretrained.safe_pickle import load_arrays
 
 
 class _RunsCode:

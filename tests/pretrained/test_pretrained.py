@@ -10,14 +10,14 @@ import keras
 import numpy as np
 import pytest
 
-from srgan_tf import SRGANError, pretrained
-from srgan_tf.evaluation import keras_upscaler
+from srgan_tf import SRGANError
+from srgan_tf.evaluation.scoring import keras_upscaler
 from srgan_tf.models import build_generator
-from srgan_tf.pretrained import (
+from srgan_tf.pretrained import cards as pretrained
+from srgan_tf.pretrained.cards import load_pretrained, named_models
+from srgan_tf.pretrained.weights_file import (
     file_sha256,
-    load_pretrained,
     load_weights,
-    named_models,
     save_weights,
 )
 
@@ -94,8 +94,8 @@ def test_a_path_of_the_same_name_wins_over_the_named_model(tmp_path, monkeypatch
 
 
 def test_the_default_model_is_a_name_even_beside_a_path_of_that_name(tmp_path, monkeypatch, photos):
-    from srgan_tf.backends import KerasBackend, detect_format
     from srgan_tf.inference import Upscaler, upscale
+    from srgan_tf.inference.runners import KerasBackend, detect_format
 
     monkeypatch.setattr(pretrained, "WEIGHTS_DIR", str(tmp_path))
     monkeypatch.setattr(pretrained, "DEFAULT_MODEL", "tiny-x4")
@@ -126,9 +126,9 @@ def test_models_command_lists_every_card():
 
 
 def test_a_named_model_works_as_model_everywhere(tmp_path, monkeypatch, rng, photos):
-    from srgan_tf.backends import KerasBackend, detect_format
     from srgan_tf.export import load_source
     from srgan_tf.inference import Upscaler, upscale
+    from srgan_tf.inference.runners import KerasBackend, detect_format
 
     monkeypatch.setattr(pretrained, "WEIGHTS_DIR", str(tmp_path))
     _tiny_card(str(tmp_path))

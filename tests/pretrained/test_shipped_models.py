@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from srgan_tf import pretrained
 from srgan_tf.assets import SAMPLE_VAL_DIR
-from srgan_tf.evaluation import evaluate_folder, keras_upscaler
+from srgan_tf.evaluation.scoring import evaluate_folder, keras_upscaler
+from srgan_tf.pretrained import cards as pretrained
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # Trained by this project and stored in the package (imported ones have tests of their own).

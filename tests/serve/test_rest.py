@@ -22,7 +22,7 @@ from serverprocess import get_json, request, rss_kb, serving
 
 from srgan_tf.inference import Upscaler
 from srgan_tf.inference.upscale import upscale_file
-from srgan_tf.ranges import sr_images, to_uint8
+from srgan_tf.utils.ranges import sr_images, to_uint8
 
 pytestmark = pytest.mark.slow  # a server process: TensorFlow's start-up alone is seconds
 pytest.importorskip("fastapi", reason='the serve extra is not installed (pip install "srgan_tf[serve]")')

@@ -5,13 +5,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from srgan_tf import losses
 from srgan_tf.config import apply_overrides
 from srgan_tf.data import make_training_data
-from srgan_tf.gan import SRGAN
 from srgan_tf.models import build_discriminator, build_feature_extractor, build_generator
-from srgan_tf.runtime import precision_policy
-from srgan_tf.stages import build_stage_model
+from srgan_tf.training import losses
+from srgan_tf.training.builders import build_stage_model
+from srgan_tf.training.gan import SRGAN
+from srgan_tf.training.runtime import precision_policy
 
 
 def _batch(seed=0, batch=4, patch=32):
@@ -161,7 +161,7 @@ def test_one_sgd_step_with_vgg_content_follows_its_gradient():
 def test_vgg16_multi_layer_content_is_the_weighted_l1_of_its_taps():
     # Real-ESRGAN's perceptual loss on VGG16 taps before ReLU, checked tap by tap in numpy.
     from srgan_tf.config import CONTENT_LAYERS
-    from srgan_tf.stages import build_imagenet_features
+    from srgan_tf.training.builders import build_imagenet_features
 
     generator, discriminator = _nets()
     spec = CONTENT_LAYERS["vgg16_multi"]

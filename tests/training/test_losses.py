@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from srgan_tf import losses
+from srgan_tf.training import losses
 
 
 def _np_bce(labels, logits):

@@ -12,7 +12,7 @@ import pytest
 import tensorflow as tf
 from conftest import TINY
 
-from srgan_tf.run_dir import RunDir
+from srgan_tf.training.run_dir import RunDir
 
 pytestmark = pytest.mark.slow
 
@@ -55,7 +55,7 @@ MIRRORED_REFERENCE = """
 import sys
 from conftest import TINY  # also splits the CPU into two logical devices
 import tensorflow as tf
-import srgan_tf.trainer as trainer
+import srgan_tf.training.trainer as trainer
 from srgan_tf.config import apply_overrides, get_preset
 strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
 trainer.make_strategy = lambda *args: strategy

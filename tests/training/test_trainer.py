@@ -14,12 +14,12 @@ import pytest
 import tensorflow as tf
 
 from srgan_tf import SRGANError
-from srgan_tf.callbacks import CheckpointSaver, GANHealth, NonFiniteGuard
 from srgan_tf.config import apply_overrides, save_config
-from srgan_tf.gan import SRGAN
 from srgan_tf.models import build_generator
-from srgan_tf.run_dir import RunDir
-from srgan_tf.trainer import train
+from srgan_tf.training.callbacks import CheckpointSaver, GANHealth, NonFiniteGuard
+from srgan_tf.training.gan import SRGAN
+from srgan_tf.training.run_dir import RunDir
+from srgan_tf.training.trainer import train
 
 
 def _steps_in_csv(path):
@@ -223,7 +223,7 @@ def test_cli_reports_are_clean_lines_and_logs_have_no_progress_bars(tmp_path, tr
     text = log.read_text()
     assert "5/5 - " in text and "val_psnr" in text and "\x1b" not in text and "\r" not in text and "\b" not in text
     # LPIPS-Alex is validated beside PSNR when its weights are installed, and said otherwise.
-    from srgan_tf.imports import imagenet_weights
+    from srgan_tf.pretrained import imagenet_weights
 
     if imagenet_weights.is_installed():
         value = float(text.split("val_lpips: ")[1].split()[0])

@@ -1,0 +1,5 @@
+import sys
+
+from srgan_tf.cli import main
+
+sys.exit(main())

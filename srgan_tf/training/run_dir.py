@@ -1,0 +1,64 @@
+"""The run directory: where one training run keeps everything, and when it may be resumed.
+
+RUN/config.json              the resolved config (later commands need nothing else)
+RUN/checkpoints/{pretrain,gan}/   both networks, both optimizers, the step (last K)
+RUN/logs/{pretrain,gan}/     TensorBoard scalars and images; RUN/logs/*.csv per-step scalars
+RUN/samples/*.png            bicubic | SR | HR after every epoch; loss curves at the end
+RUN/srresnet.keras           the stage-1 generator (SRResNet)
+RUN/generator.keras          the final generator
+"""
+
+import os
+from dataclasses import dataclass
+
+from srgan_tf.config import load_config
+from srgan_tf.errors import SRGANError
+from srgan_tf.utils.atomic import atomic_path
+
+
+@dataclass
+class RunDir:
+    """The paths inside a run directory."""
+
+    root: str
+
+    def __post_init__(self):
+        self.root = os.fspath(self.root)
+
+    config = property(lambda self: os.path.join(self.root, "config.json"))
+    srresnet = property(lambda self: os.path.join(self.root, "srresnet.keras"))
+    generator = property(lambda self: os.path.join(self.root, "generator.keras"))
+    samples = property(lambda self: os.path.join(self.root, "samples"))
+
+    def checkpoints(self, stage):
+        return os.path.join(self.root, "checkpoints", stage)
+
+    def logs(self, stage):
+        return os.path.join(self.root, "logs", stage)
+
+    def csv(self, stage):
+        return os.path.join(self.root, "logs", f"{stage}.csv")
+
+    def loss_curves(self, stage):
+        return os.path.join(self.samples, f"{stage}_loss_curves.png")
+
+
+def save_model_atomically(model, path):
+    """``model.save`` to a temporary name, then rename: a crash never leaves half a file."""
+    with atomic_path(path) as tmp:
+        model.save(tmp)
+
+
+def check_resumable(run, config):
+    """Re-running in a run dir must not silently change the networks being resumed."""
+    if not os.path.exists(run.config):
+        return
+    old = load_config(run.config)
+    for section in ("model", "loss"):
+        if getattr(old, section) != getattr(config, section):
+            raise SRGANError(
+                f"{run.root} was trained with a different {section} config; use a new --run-dir "
+                "or the same settings to resume"
+            )
+    if old.data.patch_size != config.data.patch_size:
+        raise SRGANError(f"{run.root} was trained with data.patch_size={old.data.patch_size}")
