@@ -61,11 +61,20 @@ def plot_comparison(panels, path, title=None):
         panels: list of ``(image, title)``; images uint8 or float in [0, 1].
         path: the PNG to write.
     """
-    figure, axes = _subplots(1, len(panels), figsize=(3.2 * len(panels), 3.6), squeeze=False)
-    for ax, (image, label) in zip(axes[0], panels):
-        ax.imshow(_unit(image), interpolation="nearest")
-        ax.set_title(label, fontsize=9)
-        ax.axis("off")
+    return plot_comparison_grid([panels], path, title)
+
+
+def plot_comparison_grid(rows, path, title=None):
+    """Rows of same-size crops with titles (one row a photo, one column a method), shown pixel
+    for pixel (nearest neighbour, so the figure at 100 % shows what each method made)."""
+    columns = max(len(panels) for panels in rows)
+    figure, axes = _subplots(len(rows), columns, figsize=(3.2 * columns, 3.4 * len(rows)), squeeze=False)
+    for row, panels in zip(axes, rows):
+        for ax, (image, label) in zip(row, panels):
+            ax.imshow(_unit(image), interpolation="nearest")
+            ax.set_title(label, fontsize=9)
+        for ax in row:
+            ax.axis("off")
     if title:
         figure.suptitle(title, fontsize=10)
     return _save(figure, path)
