@@ -6,6 +6,9 @@ import time
 
 
 def machine_line():
+    from srgan_tf.cli.commands import load_tensorflow
+
+    load_tensorflow()  # a no-op where the script already loaded it; else its start-up lines stay hidden
     from srgan_tf.training.runtime import machine_description
 
     onednn = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset (TensorFlow's default)")

@@ -19,9 +19,9 @@ import sys
 BENCH = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [BENCH, os.path.dirname(BENCH)]
 
-from srgan_tf.cli.cpu_kernels import choose_cpu_kernels  # noqa: E402
+from srgan_tf.cli.commands import load_tensorflow  # noqa: E402
 
-choose_cpu_kernels("training")  # before TensorFlow loads
+load_tensorflow("training")  # oneDNN kernels, chosen before TensorFlow loads; start-up lines hidden
 
 import statistics  # noqa: E402
 
