@@ -96,7 +96,7 @@ def _parse_value(raw, annotation):
         value = yaml.safe_load(raw)
     except yaml.YAMLError as error:
         raise SRGANError(f"cannot parse value {raw!r}: {error}") from error
-    if annotation is float and isinstance(value, str):
+    if annotation in (float, float | None) and isinstance(value, str):  # noqa: SIM109
         with contextlib.suppress(ValueError):  # YAML 1.1 reads "5e-4" (no dot) as a string
             value = float(value)
     return value
@@ -118,8 +118,8 @@ def _coerce(section, name, value):
             raise SRGANError(f"{section}.{name} expects a number or a list of numbers, got {value!r}")
         return [float(v) for v in value] if isinstance(value, list) else float(value)
     allowed = {int: (int,), float: (int, float), bool: (bool,), str: (str,)}
-    optional = annotation in (str | None, int | None)
-    base = {str | None: str, int | None: int}.get(annotation, annotation)
+    optional = annotation in (str | None, int | None, float | None)
+    base = {str | None: str, int | None: int, float | None: float}.get(annotation, annotation)
     if value is None and optional:
         return None
     kinds = allowed.get(base, (object,))

@@ -27,6 +27,11 @@ def validate(config):
     _check(lo.pretrain_loss in registry.PIXEL_LOSSES, f"loss.pretrain_loss must be one of {pixel}")
     for key in ("content_weight", "adversarial_weight", "pixel_weight", "tv_weight"):
         _check(getattr(lo, key) >= 0, f"loss.{key} must be >= 0")
+    rescale = lo.vgg_feature_rescale
+    _check(
+        rescale is None or rescale > 0,
+        f"loss.vgg_feature_rescale must be null (the content layers' own) or > 0, got {rescale!r}",
+    )
     _check(
         d.patch_size % m.scale == 0 and d.patch_size % 16 == 0,
         f"data.patch_size must be a multiple of 16 and of the scale ({m.scale}), got {d.patch_size}",

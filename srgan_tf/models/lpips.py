@@ -38,7 +38,21 @@ class NormalizedSquaredDifference(layers.Layer):
 
 def build_lpips(net="alex", name=None):
     """A frozen model ``(images_a, images_b) -> distance (N, 1)``, RGB in [-1, 1]; weights random
-    until loaded (:func:`load_lpips` builds and loads)."""
+    until loaded (:func:`load_lpips` builds and loads).
+
+    Always float32, whatever the global dtype policy: in float16 the 1e-10 of the unit
+    normalisation rounds to 0 (0/0 for a silent tap) and channel sums of squares overflow, and
+    a metric must not change with the training precision.
+    """
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("float32")
+    try:
+        return _build_lpips(net, name)
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+def _build_lpips(net, name):
     if net not in LPIPS_NETS:
         raise SRGANError(f"unknown LPIPS network {net!r}; choose one of {', '.join(LPIPS_NETS)}")
     network, taps = LPIPS_NETS[net]

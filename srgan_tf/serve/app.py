@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import os
+import urllib.parse
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -144,7 +145,7 @@ def create_app(models, max_pixels=MAX_PIXELS, max_bytes=MAX_BYTES, queue_size=QU
             raise Refused(404, f"job {job_id} has no {kind} image ({job.state})")
         headers = {"Cache-Control": "no-store"}
         if kind == "result":
-            headers["Content-Disposition"] = f'attachment; filename="{job.download_name}"'
+            headers["Content-Disposition"] = content_disposition(job.download_name)
         return Response(job.result if kind == "result" else job.bicubic, media_type="image/png", headers=headers)
 
     # TF Serving's REST API.
@@ -182,3 +183,10 @@ def create_app(models, max_pixels=MAX_PIXELS, max_bytes=MAX_BYTES, queue_size=QU
         return entry
 
     return app
+
+
+def content_disposition(name):
+    """An attachment header for any file name: an ASCII fallback (headers are latin-1, and a
+    quote would end the value) and the exact name as RFC 5987 UTF-8."""
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{urllib.parse.quote(name, safe='')}"

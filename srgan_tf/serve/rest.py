@@ -72,7 +72,7 @@ def model_metadata(model):
 
 def parse_predict(body, max_pixels):
     """``(signature, values, columnar)`` of a ``:predict`` body: the decoded b64 bytes or float
-    arrays, one per instance, each checked against ``max_pixels`` from its header or shape."""
+    arrays, one per instance, each checked against ``max_pixels`` from its header or shape, and so is their sum."""
     try:
         request = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -96,7 +96,19 @@ def parse_predict(body, max_pixels):
     parsed = [parse(value, index, max_pixels) for index, value in enumerate(values)]
     if signature == "serving_default" and len({p.shape for p in parsed}) > 1:
         raise RestError(400, "all instances of a batch must have the same height and width")
+    # The bound is on the whole request, as the SavedModel's is on N·H·W: one request of many
+    # small images must not hold the worker (and the float output's JSON) beyond it.
+    total = sum(_pixels(p) for p in parsed)
+    if total > max_pixels:
+        raise RestError(413, f"request too large: {total} input pixels in all, more than the limit of {max_pixels}")
     return signature, parsed, columnar
+
+
+def _pixels(parsed):
+    if isinstance(parsed, np.ndarray):
+        return parsed.shape[0] * parsed.shape[1]
+    _, width, height = image_size(parsed, float("inf"))
+    return width * height
 
 
 def _named_input(value, what):

@@ -8,10 +8,11 @@ RUN/srresnet.keras           the stage-1 generator (SRResNet)
 RUN/generator.keras          the final generator
 """
 
+import dataclasses
 import os
 from dataclasses import dataclass
 
-from srgan_tf.config import load_config
+from srgan_tf.config import CONTENT_LAYERS, load_config
 from srgan_tf.errors import SRGANError
 from srgan_tf.utils.atomic import atomic_path
 
@@ -55,10 +56,25 @@ def check_resumable(run, config):
         return
     old = load_config(run.config)
     for section in ("model", "loss"):
-        if getattr(old, section) != getattr(config, section):
+        if _comparable(getattr(old, section)) != _comparable(getattr(config, section)):
             raise SRGANError(
                 f"{run.root} was trained with a different {section} config; use a new --run-dir "
                 "or the same settings to resume"
             )
     if old.data.patch_size != config.data.patch_size:
         raise SRGANError(f"{run.root} was trained with data.patch_size={old.data.patch_size}")
+
+
+def _comparable(section):
+    """A config section as it acts: the VGG feature rescale resolved (a run dir written before
+    ``null`` meant "the content layers' own" stores the number; a pixel-space content loss
+    uses none)."""
+    if not hasattr(section, "vgg_feature_rescale"):
+        return section
+    spec = CONTENT_LAYERS.get(section.content)
+    rescale = section.vgg_feature_rescale
+    if spec is None:
+        rescale = None
+    elif rescale is None:
+        rescale = spec.rescale
+    return dataclasses.replace(section, vgg_feature_rescale=rescale)

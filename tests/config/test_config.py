@@ -92,11 +92,33 @@ def test_overrides_parse_types():
         ("data.val_max_images=-1", "data.val_max_images must be"),
         ("data.val_max_side=2", "data.val_max_side must be"),
         ("data.val_max_side=0", "data.val_max_side must be"),
+        ("loss.vgg_feature_rescale=abc", "loss.vgg_feature_rescale expects float"),
+        ("loss.vgg_feature_rescale=0", "loss.vgg_feature_rescale must be null"),
     ],
 )
 def test_bad_overrides(override, message):
     with pytest.raises(SRGANError, match=message):
         apply_overrides(get_preset("demo"), [override])
+
+
+def test_feature_rescale_is_a_number_or_null():
+    config = apply_overrides(get_preset("demo"), ["loss.vgg_feature_rescale=1e-4"])
+    assert config.loss.vgg_feature_rescale == 1e-4  # YAML 1.1 reads 1e-4 as text: a float here
+    assert apply_overrides(config, ["loss.vgg_feature_rescale=null"]).loss.vgg_feature_rescale is None
+
+
+def test_run_dirs_that_stored_the_old_rescale_still_resume(tmp_path):
+    # Before null meant "the content layers' own", run dirs stored 1/12.75 whatever the content.
+    from srgan_tf.training.run_dir import RunDir, check_resumable
+
+    for content in ("mse", "vgg54"):
+        config = apply_overrides(get_preset("demo"), [f"loss.content={content}"])
+        old = apply_overrides(config, [f"loss.vgg_feature_rescale={1 / 12.75!r}"])
+        save_config(old, tmp_path / "config.json")
+        check_resumable(RunDir(tmp_path), config)  # the same training: no error
+    changed = apply_overrides(config, ["loss.vgg_feature_rescale=0.5"])
+    with pytest.raises(SRGANError, match="different loss config"):
+        check_resumable(RunDir(tmp_path), changed)
 
 
 def test_file_roundtrip_and_run_dir(tmp_path):

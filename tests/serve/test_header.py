@@ -71,3 +71,24 @@ def test_what_is_not_an_image_header(data, message):
 def test_zero_sized_png_is_corrupt():
     with pytest.raises(HeaderError, match="0x48"):
         image_size(png_bomb(0, 48)[:33], LIMIT)
+
+
+def test_request_pixels_are_bounded_in_all_and_names_survive_headers():
+    import base64
+    import json
+
+    from imagefiles import png_bomb
+
+    from srgan_tf.serve.app import content_disposition
+    from srgan_tf.serve.rest import RestError, parse_predict
+
+    small = base64.b64encode(png_bomb(30, 20)).decode("ascii")
+    body = {"signature_name": "upscale_image", "instances": [{"b64": small}] * 3}
+    body = json.dumps(body)
+    assert len(parse_predict(body, 1800)[1]) == 3  # 3 x 600 pixels: at the limit
+    with pytest.raises(RestError) as caught:
+        parse_predict(body, 1799)
+    assert caught.value.status == 413 and "1800 input pixels in all" in str(caught.value)
+    header = content_disposition('写真 "1".png')
+    header.encode("latin-1")  # what Starlette does with it
+    assert 'filename="__ _1_.png"' in header and "filename*=UTF-8''%E5%86%99%E7%9C%9F%20%221%22.png" in header
