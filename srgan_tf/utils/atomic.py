@@ -10,10 +10,12 @@ def temporary_name(path):
     """A name beside ``path``, with its extension, that no other writer (thread or process) uses.
 
     One fixed name per target would let two writers of the same file share it: one renames the
-    other's half-written file into place, and the other's rename then finds nothing.
+    other's half-written file into place, and the other's rename then finds nothing. Hidden (a
+    leading dot), so what a killed writer leaves is never taken for an input by a folder scan.
     """
-    root, ext = os.path.splitext(os.fspath(path))
-    return f"{root}.{uuid.uuid4().hex[:12]}.partial{ext}"
+    folder, name = os.path.split(os.fspath(path))
+    root, ext = os.path.splitext(name)
+    return os.path.join(folder, f".{root}.{uuid.uuid4().hex[:12]}.partial{ext}")
 
 
 def remove_temporary(tmp):

@@ -14,6 +14,7 @@ def test_success_replaces_and_leaves_no_temporary(tmp_path):
     target.write_text("old")
     with atomic_path(target) as tmp:
         assert tmp.endswith(".partial.keras") and tmp.startswith(str(tmp_path))
+        assert os.path.basename(tmp).startswith(".")  # hidden from folder scans if left behind
         with open(tmp, "w") as f:
             f.write("new")
         assert target.read_text() == "old"  # nothing visible until the block ends
