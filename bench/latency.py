@@ -25,7 +25,7 @@ load_tensorflow("inference")  # before anything imports TensorFlow: kernels chos
 import numpy as np  # noqa: E402
 from common import machine_line, median_time, print_table  # noqa: E402
 
-from srgan_tf.inference.runners import load_backend  # noqa: E402
+from srgan_tf.runtimes.runners import load_backend  # noqa: E402
 
 
 def artifacts(export_dir):

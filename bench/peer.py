@@ -199,8 +199,8 @@ def _ours_cell(row):
 
     import tensorflow as tf
 
-    from srgan_tf.inference.runners import KerasBackend
     from srgan_tf.models import build_generator
+    from srgan_tf.runtimes.runners import KerasBackend
 
     generator = build_generator(4, 16, 64)
     image = tf.random.uniform((1, size, size, 3), seed=3).numpy()

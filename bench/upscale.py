@@ -81,8 +81,8 @@ def run_case(artifact, photo, size, tile, repeats, out):
 
 
 def model_flops_per_lr_pixel(model):
-    from srgan_tf.inference.runners import KerasBackend
     from srgan_tf.models import conv_flops_per_lr_pixel
+    from srgan_tf.runtimes.runners import KerasBackend
 
     return conv_flops_per_lr_pixel(KerasBackend(model).generator)
 

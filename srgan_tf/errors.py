@@ -9,3 +9,8 @@ other exception is a bug and keeps its traceback.
 
 class SRGANError(ValueError):
     """A user-facing error: bad configuration, input file or argument."""
+
+
+class ConversionFailed(SRGANError):
+    """A model could not be converted for one runtime, or the result missed its parity check:
+    ``srgan upscale`` goes on with the next runtime instead of stopping."""

@@ -8,8 +8,10 @@ import srgan_tf
 
 ROWS = [  # top to bottom, as in the README's code map
     ("cli",),
-    ("training", "export", "serve"),
+    ("training", "serve"),
     ("inference",),
+    ("export",),
+    ("runtimes",),
     ("evaluation",),
     ("pretrained",),
     ("data",),

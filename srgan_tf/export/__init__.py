@@ -20,9 +20,9 @@ from srgan_tf.export.gpu_delegate import gpu_delegate_check
 from srgan_tf.export.parity import check_artifact, format_table, parity_inputs
 from srgan_tf.export.saved_model import SERVING_MAX_PIXELS, write_core_saved_model, write_saved_model
 from srgan_tf.export.tflite import QUANTIZATIONS, io_quantization, representative_patches, write_tflite
-from srgan_tf.inference.runners import METADATA_NAME, KerasBackend, load_backend
-from srgan_tf.models import receptive_field_radius
+from srgan_tf.models import activation_bytes_per_lr_pixel, receptive_field_radius
 from srgan_tf.pretrained.cards import card_tile_overlap, get_card, is_named_model
+from srgan_tf.runtimes.runners import METADATA_NAME, KerasBackend, load_backend
 
 FORMATS = ("saved_model", "tflite", "onnx", "ncnn")
 
@@ -59,6 +59,23 @@ def load_source(source):
 
 def _source_label(source):
     return source if is_named_model(source) else os.path.abspath(source)
+
+
+def artifact_metadata(source, generator, scale, config_hash):
+    """What every artifact of ``source`` carries beside it (``srgan_metadata.json``)."""
+    receptive_field = receptive_field_radius(generator)
+    return {
+        "scale": scale,
+        "input": "float32 NHWC RGB in [0, 1]",
+        "output": "float32 NHWC RGB in [0, 1]",
+        "config_hash": config_hash,
+        "receptive_field": receptive_field,  # LR pixels; the tiling overlap that is exact
+        "tile_overlap": card_tile_overlap(os.fspath(source)) or receptive_field,  # what srgan upscale uses
+        # Live activations at their peak, per LR pixel: what srgan upscale sizes its tiles with.
+        "activation_bytes_per_lr_pixel": activation_bytes_per_lr_pixel(generator),
+        "srgan_tf_version": __version__,
+        "source": _source_label(source),
+    }
 
 
 def _write_metadata(path, metadata):
@@ -101,18 +118,8 @@ def export_model(
     if bad_quant:
         raise SRGANError(f"unknown TFLite quantization(s) {sorted(bad_quant)}; choose from {', '.join(QUANTIZATIONS)}")
     generator, scale, config_hash = load_source(os.fspath(source))
-    receptive_field = receptive_field_radius(generator)
     os.makedirs(out_dir, exist_ok=True)
-    base_metadata = {
-        "scale": scale,
-        "input": "float32 NHWC RGB in [0, 1]",
-        "output": "float32 NHWC RGB in [0, 1]",
-        "config_hash": config_hash,
-        "receptive_field": receptive_field,  # LR pixels; the tiling overlap that is exact
-        "tile_overlap": card_tile_overlap(os.fspath(source)) or receptive_field,  # what srgan upscale uses
-        "srgan_tf_version": __version__,
-        "source": _source_label(source),
-    }
+    base_metadata = artifact_metadata(source, generator, scale, config_hash)
     reference = KerasBackend(generator, subpixel_tail=False)  # the graph as trained
     inputs = parity_inputs(find_images(SAMPLE_VAL_DIR), scale=scale)
     if fixed_size:

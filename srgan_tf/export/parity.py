@@ -72,8 +72,8 @@ def within_tolerance(quantization, max_abs, psnr):
     return psnr >= rule["min_psnr"]
 
 
-def check_artifact(name, path, backend, quantization, reference, inputs, fixed_size=None):
-    """One report row: size on disk, worst error over all inputs, latency, pass/fail."""
+def check_artifact(name, path, backend, quantization, reference, inputs, fixed_size=None, timed=True):
+    """One report row: size on disk, worst error over all inputs, latency (``timed``), pass/fail."""
     worst_abs, worst_psnr = 0.0, float("inf")
     for size, batch in inputs.items():
         if fixed_size and tuple(size) != tuple(fixed_size):
@@ -83,7 +83,7 @@ def check_artifact(name, path, backend, quantization, reference, inputs, fixed_s
         max_abs, psnr = compare(expected, got)
         worst_abs, worst_psnr = max(worst_abs, max_abs), min(worst_psnr, psnr)
     size_bytes = _size_on_disk(path)
-    latency = median_latency(backend, fixed_size or LATENCY_SIZE)
+    latency = median_latency(backend, fixed_size or LATENCY_SIZE) if timed else None
     return {
         "artifact": name,
         "path": path,
@@ -91,7 +91,7 @@ def check_artifact(name, path, backend, quantization, reference, inputs, fixed_s
         "bytes": size_bytes,
         "max_abs": worst_abs,
         "psnr_vs_keras": None if worst_psnr == float("inf") else worst_psnr,  # None: identical
-        "latency_ms": latency * 1000,
+        "latency_ms": None if latency is None else latency * 1000,
         "latency_input": "x".join(map(str, fixed_size or LATENCY_SIZE)),
         "tolerance": TOLERANCES[quantization],
         "ok": bool(within_tolerance(quantization, worst_abs, worst_psnr)),
@@ -99,6 +99,8 @@ def check_artifact(name, path, backend, quantization, reference, inputs, fixed_s
 
 
 def _size_on_disk(path):
+    if path.endswith(".param"):  # ncnn: the graph, and its weights beside it
+        return os.path.getsize(path) + os.path.getsize(f"{os.path.splitext(path)[0]}.bin")
     if os.path.isfile(path):
         return os.path.getsize(path)
     return sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(path) for f in files)

@@ -9,10 +9,19 @@ float rounding. The paper generator's radius is 40 LR pixels (see
 ``srgan_tf.models.receptive_field_radius``).
 """
 
+import os
+
 import numpy as np
 from tqdm.auto import tqdm
 
-DEFAULT_TILE = 256  # LR pixels per tile side: bounds memory, and large enough that context is cheap
+DEFAULT_TILE = 256  # LR pixels per tile side where a model's memory per pixel is unknown
+AUTO_TILE = "auto"  # the tile from the model's memory per pixel and the memory available (choose_tile)
+MEMORY_SHARE = 0.25  # of the memory available when an upscale starts, what its tiles may take
+MIN_AUTO_TILE = 64
+# Peak process memory over the model's own live activations (models.activation_bytes_per_lr_pixel),
+# per runtime: its workspace (Winograd transforms, im2col, arenas). Measured with
+# bench/upscale_cli.py; docs/upscaling.md has the table.
+RUNTIME_OVERHEAD = {"ncnn": 2.0, "tflite": 2.0, "onnx": 2.0, "keras": 3.0, "saved_model": 3.0}
 DEFAULT_OVERLAP = 40  # the paper generator's receptive-field radius, for models that do not say theirs
 # The bicubic skip (upsample_skip, the shipped srgan-x4) pads its input by 2 pixels with
 # reflection, which needs 3 pixels a side; smaller inputs are edge-padded to this.
@@ -46,6 +55,53 @@ def tile_boxes(height, width, tile, overlap):
     return boxes
 
 
+def available_memory():
+    """Bytes the system can give this process now (Linux ``MemAvailable``, else free pages), or
+    None where neither is known."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def tile_memory(height, width, scale, tile, overlap, bytes_per_lr_pixel):
+    """Bytes an upscale holds at its peak with this tile (0: the whole image): one tile's context
+    through the model (``bytes_per_lr_pixel`` with the runtime's overhead), its SR output, and
+    three float32 output bands (filling, waiting, being encoded)."""
+    if not tile or tile <= 0 or (height <= tile and width <= tile):
+        context_h, context_w, band_rows, bands = height, width, height, 1
+    else:
+        context_h, context_w = min(tile + 2 * overlap, height), min(tile + 2 * overlap, width)
+        band_rows, bands = min(tile, height), 3
+    model = bytes_per_lr_pixel * context_h * context_w
+    sr_tile = context_h * context_w * scale * scale * 3 * 4
+    return model + sr_tile + bands * band_rows * scale * width * scale * 3 * 4
+
+
+def choose_tile(height, width, scale, overlap, bytes_per_lr_pixel, available=None):
+    """The largest tile (a multiple of 64 LR pixels, or 0: the whole image) whose
+    :func:`tile_memory` fits in :data:`MEMORY_SHARE` of the available memory: fewer tiles
+    recompute less overlap. :data:`DEFAULT_TILE` when the model's memory or the machine's is
+    unknown; :data:`MIN_AUTO_TILE` when even that does not fit (the OS may still page)."""
+    available = available_memory() if available is None else available
+    if not bytes_per_lr_pixel or not available:
+        return DEFAULT_TILE
+    budget = available * MEMORY_SHARE
+    if tile_memory(height, width, scale, 0, overlap, bytes_per_lr_pixel) <= budget:
+        return 0
+    for tile in range(max(height, width) // 64 * 64, MIN_AUTO_TILE - 1, -64):
+        if tile_memory(height, width, scale, tile, overlap, bytes_per_lr_pixel) <= budget:
+            return tile
+    return MIN_AUTO_TILE
+
+
 def context_pixels(height, width, tile, overlap):
     """LR pixels the model runs on to upscale a ``height`` x ``width`` image: the tiles' contexts
     (cores plus overlap), or the image itself when it is not tiled (see :func:`tiled_bands`)."""
@@ -65,7 +121,7 @@ def tiled_bands(run, rgb, scale, tile=DEFAULT_TILE, overlap=DEFAULT_OVERLAP, pro
     by the tile size and the image width, not the image height.
 
     Args:
-        run: a backend ((1, h, w, 3) [0, 1] -> (1, s·h, s·w, 3) [0, 1]; see :mod:`srgan_tf.inference.runners`).
+        run: a backend ((1, h, w, 3) [0, 1] -> (1, s·h, s·w, 3) [0, 1]; see :mod:`srgan_tf.runtimes.runners`).
         rgb: float32 ``(H, W, 3)`` in [0, 1].
         scale: the model's factor.
         tile: core size in LR pixels; None or <= 0 runs the whole image at once.

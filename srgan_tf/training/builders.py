@@ -110,7 +110,7 @@ def build_optimizer(learning_rate, config):
 
 def init_weights(spec):
     """The generator weights ``spec`` names: a named model, a ``.keras`` file or a run dir."""
-    from srgan_tf.inference.runners import KerasBackend
+    from srgan_tf.runtimes.runners import KerasBackend
 
     return KerasBackend(spec).generator.get_weights()
 

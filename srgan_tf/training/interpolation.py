@@ -24,7 +24,7 @@ def interpolate_generators(model_a, model_b, alpha):
     """
     import keras
 
-    from srgan_tf.inference.runners import KerasBackend
+    from srgan_tf.runtimes.runners import KerasBackend
 
     if not 0.0 <= alpha <= 1.0:
         raise SRGANError(f"--alpha must be in [0, 1], got {alpha}")

@@ -43,3 +43,13 @@ def atomic_path(path):
     except BaseException:
         remove_temporary(tmp)
         raise
+
+
+def write_json(path, data):
+    """Writes ``data`` as indented JSON (strict: no NaN) to ``path`` atomically."""
+    import json
+
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=2, allow_nan=False)
+        f.write("\n")
+    return path

@@ -18,8 +18,8 @@ from PIL import Image
 from srgan_tf import SRGANError
 from srgan_tf.export import export_model, parity
 from srgan_tf.export.tflite import op_names
-from srgan_tf.inference.runners import KerasBackend, TFLiteBackend, load_backend, read_metadata
 from srgan_tf.models import build_generator
+from srgan_tf.runtimes.runners import KerasBackend, TFLiteBackend, load_backend, read_metadata
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

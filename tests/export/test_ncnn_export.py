@@ -14,9 +14,9 @@ from PIL import Image
 from srgan_tf import SRGANError
 from srgan_tf.export.ncnn_export import ncnn_model, write_ncnn
 from srgan_tf.export.parity import TOLERANCES, compare
-from srgan_tf.inference.runners import KerasBackend, NcnnBackend, detect_format
 from srgan_tf.models import build_generator, build_rrdbnet
 from srgan_tf.pretrained.ncnn_model import read_convolutions, read_param
+from srgan_tf.runtimes.runners import KerasBackend, NcnnBackend, detect_format
 
 GENERATORS = {
     "srresnet": lambda: build_generator(4, 2, 8),

@@ -13,8 +13,8 @@ from PIL import Image
 from srgan_tf.export import export_model
 from srgan_tf.export.saved_model import write_saved_model
 from srgan_tf.inference import Upscaler
-from srgan_tf.inference.runners import KerasBackend, detect_format, load_backend, read_metadata
 from srgan_tf.models import build_generator
+from srgan_tf.runtimes.runners import KerasBackend, detect_format, load_backend, read_metadata
 
 MAX_PIXELS = 256 * 256
 

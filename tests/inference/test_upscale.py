@@ -18,10 +18,10 @@ from srgan_tf.export import export_model
 from srgan_tf.inference import Upscaler, upscale_files
 from srgan_tf.inference.picture import read_picture
 from srgan_tf.inference.pngstream import PNGStreamWriter
-from srgan_tf.inference.runners import KerasBackend
 from srgan_tf.inference.tiling import context_pixels, upscale_tiled
 from srgan_tf.inference.upscale import plan_outputs
 from srgan_tf.models import build_generator, receptive_field_radius
+from srgan_tf.runtimes.runners import KerasBackend
 
 
 def test_receptive_field_is_exact():

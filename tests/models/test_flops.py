@@ -37,3 +37,23 @@ def test_rrdbnet_flops_match_its_layer_table():
     )
     model = build_rrdbnet(4, blocks, f, g)
     assert conv_flops_per_lr_pixel(model) == pytest.approx(expected, rel=1e-12)
+
+
+def test_activation_peak_follows_liveness_by_hand():
+    """x -> a (conv 3->8) -> b (conv 8->8) -> c = a + b -> d (conv 8->12) -> shuffle x2 -> e (conv 3->3):
+    a is read by c, so it lives beside b; the peak is where the most live bytes meet."""
+    import keras
+
+    from srgan_tf.models import PixelShuffle, activation_bytes_per_lr_pixel
+
+    x = keras.Input((None, None, 3))
+    a = keras.layers.Conv2D(8, 3, padding="same", name="a")(x)
+    b = keras.layers.Conv2D(8, 3, padding="same", name="b")(a)
+    c = keras.layers.Add(name="c")([a, b])
+    d = keras.layers.Conv2D(12, 3, padding="same", name="d")(c)
+    s = PixelShuffle(2, name="s")(d)
+    e = keras.layers.Conv2D(3, 3, padding="same", name="e")(s)
+    model = keras.Model(x, e)
+    # Floats per LR pixel alive at each layer (x: 3; a, b, c: 8; d: 12; s: 12 (3 x 4); e: 12 (3 x 4)):
+    # at a: x+a = 11; at b: a+b = 16; at c: a+b+c = 24; at d: c+d = 20; at s: d+s = 24; at e: s+e = 24.
+    assert activation_bytes_per_lr_pixel(model) == 24 * 4

@@ -95,7 +95,7 @@ def test_a_path_of_the_same_name_wins_over_the_named_model(tmp_path, monkeypatch
 
 def test_the_default_model_is_a_name_even_beside_a_path_of_that_name(tmp_path, monkeypatch, photos):
     from srgan_tf.inference import Upscaler, upscale
-    from srgan_tf.inference.runners import KerasBackend, detect_format
+    from srgan_tf.runtimes.runners import KerasBackend, detect_format
 
     monkeypatch.setattr(pretrained, "WEIGHTS_DIR", str(tmp_path))
     monkeypatch.setattr(pretrained, "DEFAULT_MODEL", "tiny-x4")
@@ -128,7 +128,7 @@ def test_models_command_lists_every_card():
 def test_a_named_model_works_as_model_everywhere(tmp_path, monkeypatch, rng, photos):
     from srgan_tf.export import load_source
     from srgan_tf.inference import Upscaler, upscale
-    from srgan_tf.inference.runners import KerasBackend, detect_format
+    from srgan_tf.runtimes.runners import KerasBackend, detect_format
 
     monkeypatch.setattr(pretrained, "WEIGHTS_DIR", str(tmp_path))
     _tiny_card(str(tmp_path))

@@ -11,12 +11,12 @@ import pytest
 
 from srgan_tf import SRGANError
 from srgan_tf.export.ncnn_export import ncnn_model
-from srgan_tf.inference.ncnn_net import NcnnNet
 from srgan_tf.models import build_rrdbnet
 from srgan_tf.pretrained import cards as pretrained
 from srgan_tf.pretrained import installed
 from srgan_tf.pretrained.ncnn_model import read_convolutions, read_param
 from srgan_tf.pretrained.rrdbnet_ncnn import load_rrdbnet_ncnn
+from srgan_tf.runtimes.ncnn_net import NcnnNet
 from srgan_tf.utils.ranges import signed_to_unit
 
 TINY = {"arch": "rrdbnet", "scale": 4, "num_blocks": 2, "filters": 8, "growth": 4}

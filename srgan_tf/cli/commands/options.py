@@ -34,10 +34,20 @@ def add_model_arguments(parser, multiple=False, optional=False):
             required=True,
             help="named model (srgan models), run dir, .keras, SavedModel dir, .tflite, .onnx or ncnn .param",
         )
-    parser.add_argument("--backend", choices=BACKEND_CHOICES, default="auto", help="default: from the model path")
-    # No default here: the library's (inference.tiling.DEFAULT_TILE) applies; importing it
-    # would start TensorFlow for --help.
-    parser.add_argument("--tile", type=int, help="tile size in input pixels (0: whole image; default 256)")
+    parser.add_argument(
+        "--backend",
+        choices=BACKEND_CHOICES,
+        default="auto",
+        help="runtime (default: an exported file's own; for a Keras model the fastest verified one, "
+        "converted once and cached; keras keeps it on Keras)",
+    )
+    parser.add_argument("--verbose", action="store_true", help="say which runtime runs the model, and why")
+    parser.add_argument(
+        "--tile",
+        type=int,
+        help="tile size in input pixels (0: whole image; default: the largest that fits a quarter of the "
+        "free memory, from the model's memory per pixel)",
+    )
     parser.add_argument(
         "--tile-overlap",
         type=int,
@@ -48,10 +58,13 @@ def add_model_arguments(parser, multiple=False, optional=False):
 def upscaler(model, args):
     """The :class:`~srgan_tf.inference.Upscaler` of ``--model`` (or the default model) and the tile options."""
     from srgan_tf.inference import Upscaler
-    from srgan_tf.inference.tiling import DEFAULT_TILE
+    from srgan_tf.inference.tiling import AUTO_TILE
     from srgan_tf.pretrained.cards import default_model
+    from srgan_tf.utils.messages import LOGGER
 
-    tile = DEFAULT_TILE if args.tile is None else args.tile
+    if args.verbose:
+        LOGGER.setLevel("INFO")
+    tile = AUTO_TILE if args.tile is None else args.tile
     return Upscaler.load(model or default_model(), args.backend, tile, args.tile_overlap)
 
 

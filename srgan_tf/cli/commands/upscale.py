@@ -6,6 +6,9 @@ from srgan_tf.cli.commands.options import add_model_arguments, upscaler
 
 HELP = "upscale images with any model format (tiled, seam-free)"
 WORKLOAD = "inference"
+# A Keras model's cached conversion runs on its runtime alone: TensorFlow loads only to convert
+# one, or for --backend keras / saved_model.
+LAZY_TENSORFLOW = True
 
 
 def add_arguments(parser):

@@ -26,6 +26,7 @@ import numpy as np
 
 from srgan_tf.errors import SRGANError
 from srgan_tf.pretrained.cards import is_named_model, load_pretrained, named_models
+from srgan_tf.utils.tensorflow_loading import load_tensorflow, native_stderr_silenced
 
 METADATA_NAME = "srgan_metadata.json"
 
@@ -72,8 +73,8 @@ class KerasBackend:
     name = "keras"
 
     def __init__(self, path_or_model, subpixel_tail=True):
+        tf = load_tensorflow()
         import keras
-        import tensorflow as tf
 
         import srgan_tf.models  # noqa: F401 - registers the custom layers .keras files name
         from srgan_tf.models.subpixel_tail import with_subpixel_tail
@@ -106,8 +107,7 @@ class SavedModelBackend:
     name = "saved_model"
 
     def __init__(self, path):
-        import tensorflow as tf
-
+        tf = load_tensorflow()
         self.module = tf.saved_model.load(saved_model_dir(os.fspath(path)) or os.fspath(path))
         self._serve = self.module.signatures["serving_default"]
 
@@ -159,7 +159,8 @@ class TFLiteBackend:
             raise SRGANError(f"this TFLite model takes {height}x{width} inputs only, got {lr_images.shape[1:3]}")
         if lr_images.shape != self._shape:
             self.interpreter.resize_tensor_input(self.input["index"], lr_images.shape, strict=False)
-            self.interpreter.allocate_tensors()
+            with native_stderr_silenced():  # LiteRT announces its XNNPACK delegate on stderr here
+                self.interpreter.allocate_tensors()
             self._shape = lr_images.shape
             self.output = self.interpreter.get_output_details()[0]
         self.interpreter.set_tensor(self.input["index"], self._quantize(self.input, lr_images))
@@ -191,7 +192,7 @@ class NcnnBackend:
     name = "ncnn"
 
     def __init__(self, path, num_threads=None):
-        from srgan_tf.inference.ncnn_net import NcnnNet
+        from srgan_tf.runtimes.ncnn_net import NcnnNet
 
         path = os.fspath(path)
         weights = f"{os.path.splitext(path)[0]}.bin"

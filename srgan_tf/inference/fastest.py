@@ -1,0 +1,154 @@
+"""The runtime a Keras model runs on by default: the fastest measured on this kind of CPU among
+those installed, converted once, checked against Keras, and cached with its hashes.
+
+A named model, a run dir or a ``.keras`` file is converted on first use into the user cache
+(``<cache>/runtimes/<source hash>-<runtime>-v<format>/``) by :mod:`srgan_tf.export.conversion`,
+which checks the artifact against the Keras graph with the export's float32 tolerance. Later
+runs hash the cached files against ``entry.json`` and open them with the runtime alone: no
+TensorFlow import, which is most of a small photo's time. A damaged entry is converted again;
+a runtime that is not installed, or whose conversion fails, gives way to the next with one
+warning line; Keras is the last resort.
+"""
+
+import importlib.util
+import json
+import os
+import shutil
+
+from srgan_tf.errors import ConversionFailed, SRGANError
+from srgan_tf.pretrained.cards import get_card, is_named_model
+from srgan_tf.pretrained.user_cache import cache_dir
+from srgan_tf.pretrained.weights_file import file_sha256
+from srgan_tf.runtimes.runners import BACKENDS, KerasBackend
+from srgan_tf.utils.atomic import remove_temporary, temporary_name, write_json
+from srgan_tf.utils.messages import LOGGER, warn
+
+# Fastest first, as measured end to end by bench/runtimes.py on this project's AVX2 machines for
+# both architectures (docs/benchmarks.md); Keras, the reference, comes last.
+PREFERENCE = ("ncnn", "tflite", "onnx")
+CONVERTED = PREFERENCE  # the runtimes a Keras model can be converted for
+PACKAGES = {"ncnn": "ncnn", "tflite": "ai_edge_litert", "onnx": "onnxruntime"}
+ARTIFACTS = {"ncnn": ("model.param", "model.bin"), "tflite": ("model.tflite",), "onnx": ("model.onnx",)}
+ENTRY = "entry.json"
+# Bumped whenever a converter's output changes, so entries written by an older one are
+# converted again instead of trusted.
+CONVERSION_FORMAT = 1
+
+
+def is_installed(runtime):
+    return importlib.util.find_spec(PACKAGES[runtime]) is not None
+
+
+def source_hash(model):
+    """The SHA-256 that names a Keras model's cache entries: a named model's weights (from its
+    card, nothing read), else the ``.keras`` file's bytes."""
+    if is_named_model(model):
+        return get_card(model).sha256
+    path = os.fspath(model)
+    if os.path.isdir(path):
+        path = os.path.join(path, "generator.keras")
+    if not os.path.isfile(path):
+        raise SRGANError(f"no Keras generator at {path}")
+    return file_sha256(path)
+
+
+def entry_folder(digest, runtime):
+    """The cache entry of the model whose :func:`source_hash` is ``digest``, on ``runtime``."""
+    return os.path.join(cache_dir(), "runtimes", f"{digest[:16]}-{runtime}-v{CONVERSION_FORMAT}")
+
+
+def _read_entry(folder):
+    """The entry's record when every file it lists still has its hash, else None."""
+    try:
+        with open(os.path.join(folder, ENTRY), encoding="utf-8") as f:
+            entry = json.load(f)
+        if entry.get("format") != CONVERSION_FORMAT:
+            return None
+        for name, digest in entry["files"].items():
+            if file_sha256(os.path.join(folder, name)) != digest:
+                return None
+        return entry
+    except (OSError, ValueError, KeyError, AttributeError):
+        return None
+
+
+def _convert(model, digest, runtime, folder):
+    """Converts into a private folder beside ``folder`` and renames it into place, so a killed
+    process or a concurrent one never leaves a half-written entry under the final name."""
+    from srgan_tf.utils.tensorflow_loading import load_tensorflow
+
+    load_tensorflow()  # before the converters import it: its start-up lines stay hidden
+    from srgan_tf.export.conversion import convert_for_runtime
+
+    os.makedirs(os.path.dirname(folder), exist_ok=True)
+    tmp = temporary_name(folder)
+    os.makedirs(tmp)
+    try:
+        path, metadata = convert_for_runtime(model, runtime, tmp)
+        files = {name: file_sha256(os.path.join(tmp, name)) for name in sorted(os.listdir(tmp))}
+        entry = {
+            "format": CONVERSION_FORMAT,
+            "runtime": runtime,
+            "artifact": os.path.basename(path),
+            "source": metadata["source"],
+            "source_sha256": digest,
+            "scale": metadata["scale"],
+            "tile_overlap": metadata["tile_overlap"],
+            "activation_bytes_per_lr_pixel": metadata["activation_bytes_per_lr_pixel"],
+            "parity": metadata["parity"],
+            "files": files,
+        }
+        write_json(os.path.join(tmp, ENTRY), entry)
+        if os.path.isdir(folder):  # a damaged entry, or one another process just finished
+            shutil.rmtree(folder, ignore_errors=True)
+        try:
+            os.rename(tmp, folder)
+        except OSError:  # another process renamed its own conversion into place first
+            if _read_entry(folder) is None:
+                raise
+    finally:
+        remove_temporary(tmp)
+    return entry
+
+
+def converted_runner(model, runtime):
+    """``(runner, entry)`` for ``model`` on ``runtime`` from the cache, converting it first when
+    the entry is missing or damaged."""
+    digest = source_hash(model)
+    folder = entry_folder(digest, runtime)
+    entry = _read_entry(folder)
+    if entry is None:
+        if os.path.exists(os.path.join(folder, ENTRY)):
+            warn(f"the cached {runtime} conversion of {model} is damaged or out of date; converting it again")
+        LOGGER.info(f"converting {model} for {runtime} (once; cached in {folder})")
+        entry = _convert(model, digest, runtime, folder)
+    runner = BACKENDS[runtime](os.path.join(folder, entry["artifact"]))
+    return runner, {**entry, "folder": folder}
+
+
+def fastest_runner(model):
+    """``(runner, entry)`` on the first runtime of :data:`PREFERENCE` that is installed and
+    converts within tolerance; ``(KerasBackend, {})`` when none does."""
+    missing = []
+    for runtime in PREFERENCE:
+        if not is_installed(runtime):
+            missing.append(PACKAGES[runtime])
+            continue
+        try:
+            runner, entry = converted_runner(model, runtime)
+        except ConversionFailed as error:
+            warn(f"cannot run {model} on {runtime} ({error}); trying the next runtime")
+            continue
+        if missing:
+            warn(
+                f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed: {model} runs on {runtime}"
+            )
+        LOGGER.info(
+            f"{model} runs on {runtime} (float32, max abs difference from Keras "
+            f"{entry['parity']['max_abs']:.1e}; {entry['folder']})"
+        )
+        return runner, entry
+    if missing:
+        warn(f"{', '.join(missing)} not installed: {model} runs on Keras, the slowest (pip install {missing[0]})")
+    LOGGER.info(f"{model} runs on Keras")
+    return KerasBackend(model), {}

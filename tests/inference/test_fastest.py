@@ -1,0 +1,118 @@
+"""The default runtime of a Keras model: converted once, checked, cached by hash, run without TensorFlow."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from srgan_tf.inference import Upscaler, fastest
+from srgan_tf.runtimes.runners import KerasBackend
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("SRGAN_TF_CACHE", str(folder))
+    return folder
+
+
+def _entries(cache):
+    root = cache / "runtimes"
+    return sorted(p.name for p in root.iterdir()) if root.is_dir() else []
+
+
+@pytest.mark.parametrize("runtime", fastest.CONVERTED)
+def test_each_conversion_matches_keras_and_is_cached_with_its_hashes(runtime, tiny_model_path, cache, photos):
+    runner, entry = fastest.converted_runner(tiny_model_path, runtime)
+    assert runner.name == runtime
+    folder = cache / "runtimes" / os.path.basename(entry["folder"])
+    recorded = json.loads((folder / "entry.json").read_text())
+    assert recorded["source_sha256"] == fastest.source_hash(tiny_model_path)
+    assert set(recorded["files"]) >= set(fastest.ARTIFACTS[runtime])
+    assert recorded["parity"]["max_abs"] <= 2e-5 and recorded["scale"] == 4
+    lr = (photos[0][:40, :52] / 255.0).astype(np.float32)[None]
+    np.testing.assert_allclose(runner(lr), KerasBackend(tiny_model_path, subpixel_tail=False)(lr), atol=2e-5)
+    # A second load is the same entry, not a second conversion.
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    _, again = fastest.converted_runner(tiny_model_path, runtime)
+    assert again["folder"] == entry["folder"] and _entries(cache) == [folder.name]
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before
+
+
+def test_a_damaged_entry_is_converted_again(tiny_model_path, cache, srgan_warnings, photos):
+    _, entry = fastest.converted_runner(tiny_model_path, "ncnn")
+    weights = os.path.join(entry["folder"], "model.bin")
+    with open(weights, "r+b") as f:  # one flipped byte in the middle of the weights
+        f.seek(os.path.getsize(weights) // 2)
+        byte = f.read(1)
+        f.seek(-1, os.SEEK_CUR)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    runner, _ = fastest.converted_runner(tiny_model_path, "ncnn")
+    assert any("damaged" in message for message in srgan_warnings)
+    lr = (photos[1][:32, :32] / 255.0).astype(np.float32)[None]
+    np.testing.assert_allclose(runner(lr), KerasBackend(tiny_model_path)(lr), atol=2e-5)
+    assert fastest.source_hash(tiny_model_path)[:16] in _entries(cache)[0]
+
+
+def test_a_runtime_that_is_not_installed_gives_way_with_one_line(tiny_model_path, cache, monkeypatch, srgan_warnings):
+    first, second = fastest.PREFERENCE[:2]
+    monkeypatch.setitem(fastest.PACKAGES, first, "srgan_tf_no_such_runtime")
+    runner, _ = fastest.fastest_runner(tiny_model_path)
+    assert runner.name == second
+    assert srgan_warnings == [f"srgan_tf_no_such_runtime is not installed: {tiny_model_path} runs on {second}"]
+
+
+def test_upscaler_backend_choice(tiny_model_path, cache):
+    assert Upscaler.load(tiny_model_path).backend.name == fastest.PREFERENCE[0]
+    assert Upscaler.load(tiny_model_path, backend="keras").backend.name == "keras"
+    for runtime in fastest.CONVERTED:
+        upscaler = Upscaler.load(tiny_model_path, backend=runtime)
+        assert (upscaler.backend.name, upscaler.scale) == (runtime, 4)
+
+
+def _srgan(*args, env):
+    return subprocess.run([sys.executable, "-m", "srgan_tf.cli", *args], capture_output=True, text=True, env=env)
+
+
+# What a warm `srgan upscale` imports, seen from inside the process that runs it.
+WARM_RUN = """
+import sys
+from srgan_tf.cli import main
+status = main(sys.argv[1:])
+print("tensorflow" in sys.modules, "keras" in sys.modules, status)
+"""
+
+
+@pytest.mark.slow
+def test_cli_converts_once_then_runs_without_tensorflow(tiny_model_path, cache, tmp_path, photos):
+    from PIL import Image
+
+    Image.fromarray(photos[0][:48, :64]).save(tmp_path / "a.png")
+    env = {**os.environ, "SRGAN_TF_CACHE": str(cache)}
+    cold = _srgan("upscale", str(tmp_path / "a.png"), "--model", tiny_model_path, "--verbose", env=env)
+    assert cold.returncode == 0, cold.stderr
+    lines = cold.stderr.strip().splitlines()
+    assert lines[0].startswith(f"srgan: info: converting {tiny_model_path} for {fastest.PREFERENCE[0]} (once;")
+    assert lines[1].startswith(f"srgan: info: {tiny_model_path} runs on {fastest.PREFERENCE[0]} (float32,")
+    assert len(lines) == 2  # no TensorFlow start-up lines while converting
+    first = np.asarray(Image.open(tmp_path / "a_x4.png"))
+    warm = subprocess.run(
+        [sys.executable, "-c", WARM_RUN, "upscale", str(tmp_path / "a.png"), "--model", tiny_model_path, "--overwrite"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert warm.returncode == 0, warm.stderr
+    assert warm.stdout.strip().splitlines()[-1] == "False False 0"
+    assert warm.stderr == ""
+    np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "a_x4.png")), first)
+    keras_run = _srgan(
+        "upscale", str(tmp_path / "a.png"), "--model", tiny_model_path, "--overwrite", "--backend", "keras", env=env
+    )
+    assert keras_run.returncode == 0, keras_run.stderr
+    # Keras and the converted runtime agree to the float32 tolerance: at most a rounding step apart.
+    diff = np.abs(np.asarray(Image.open(tmp_path / "a_x4.png"), np.int16) - first.astype(np.int16))
+    assert diff.max() <= 1
