@@ -23,6 +23,7 @@ import tensorflow as tf
 
 from srgan_tf.errors import SRGANError
 from srgan_tf.utils.atomic import atomic_path
+from srgan_tf.utils.keras_compat import tflite_op_details
 
 QUANTIZATIONS = ("float32", "float16", "dynamic", "int8")
 
@@ -87,7 +88,7 @@ def op_names(tflite_path):
     from ai_edge_litert.interpreter import Interpreter
 
     interpreter = Interpreter(model_path=os.fspath(tflite_path))
-    return sorted({op["op_name"] for op in interpreter._get_ops_details()})
+    return sorted({op["op_name"] for op in tflite_op_details(interpreter)})
 
 
 def write_tflite(core_saved_model, path, quantization="float32", representative=None, io="float"):

@@ -25,12 +25,13 @@ from srgan_tf.evaluation.metrics import lpips_if_large_enough, score_batch
 from srgan_tf.models.subpixel_tail import with_subpixel_tail
 from srgan_tf.training import losses
 from srgan_tf.training.replicas import gradient_norm, sum_over_replicas, take_reduced_gradients
+from srgan_tf.utils.keras_compat import SkippableSampleBuild
 from srgan_tf.utils.ranges import signed_to_unit, sr_images
 
 _LOSS = LossConfig()  # the constructor's defaults are the config's
 
 
-class SRGAN(keras.Model):
+class SRGAN(SkippableSampleBuild, keras.Model):
     """Generator (+ discriminator + VGG features) with SRGAN's custom ``train_step``.
 
     Args:
@@ -145,16 +146,13 @@ class SRGAN(keras.Model):
     def _multi_worker(self):
         return isinstance(self.distribute_strategy, tf.distribute.MultiWorkerMirroredStrategy)
 
-    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+    def skip_sample_build(self):
         # Keras builds a model by reducing a sample batch eagerly with
         # strategy.reduce, which fails under MultiWorkerMirroredStrategy
         # (keras-team/keras#20585). Every variable here already exists (the
         # networks are functional, the optimizers built by build_optimizers),
         # so under that strategy there is nothing to build.
-        if self._multi_worker():
-            self.built = True
-            return
-        super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
+        return self._multi_worker()
 
     def call(self, lr_images, training=False):
         return self.generator(lr_images, training=training)

@@ -477,28 +477,3 @@ def test_learning_rate_follows_the_model_step_when_loss_scaling_skips(tiny_confi
         assert int(model.generator_optimizer.iterations.numpy()) == 3  # one step really was skipped
     base = config.train.pretrain_learning_rate
     np.testing.assert_allclose(seen, [base, base, base * 0.1, base * 0.1], rtol=1e-3)
-
-
-def test_the_keras_build_hook_srgan_overrides_still_exists_and_fit_calls_it(monkeypatch):
-    """SRGAN overrides Keras's private ``_maybe_symbolic_build`` (multi-worker workaround): if a
-    Keras release renames it or changes its arguments, the override would silently stop working."""
-    import inspect
-
-    hook = getattr(keras.Model, "_maybe_symbolic_build", None)
-    assert hook is not None, "keras.Model no longer has _maybe_symbolic_build"
-    assert list(inspect.signature(hook).parameters) == ["self", "iterator", "data_batch"]
-    calls = []
-    original = SRGAN._maybe_symbolic_build
-
-    def spy(self, iterator=None, data_batch=None):
-        calls.append(iterator is not None or data_batch is not None)
-        return original(self, iterator=iterator, data_batch=data_batch)
-
-    monkeypatch.setattr(SRGAN, "_maybe_symbolic_build", spy)
-    generator, _ = _plain_nets()
-    model = SRGAN(generator)
-    model.compile(keras.optimizers.SGD(0.1))
-    model.build_optimizers()
-    lr, hr = _batch(2)
-    model.fit(tf.data.Dataset.from_tensors((lr, hr)).repeat(), steps_per_epoch=1, epochs=1, verbose=0)
-    assert calls == [True]
