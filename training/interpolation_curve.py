@@ -11,6 +11,7 @@ is better on neither axis alone, which is the trade the figure shows.
 """
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -21,10 +22,13 @@ load_tensorflow()  # before anything imports TensorFlow: start-up lines hidden
 
 import numpy as np  # noqa: E402
 
-from srgan_tf.evaluation.plots import plot_perception_distortion  # noqa: E402
-from srgan_tf.evaluation.scoring import evaluate_folder, keras_upscaler, load_lpips_metric, summarize  # noqa: E402
+from srgan_tf.evaluation.scoring import evaluate_folder, load_lpips_metric, summarize  # noqa: E402
 from srgan_tf.training.interpolation import interpolate_generators  # noqa: E402
 from srgan_tf.utils.atomic import atomic_path  # noqa: E402
+from srgan_tf.utils.ranges import sr_images  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the script helpers
+from training.figures import plot_perception_distortion  # noqa: E402
 
 
 def main(argv=None):
@@ -43,7 +47,9 @@ def main(argv=None):
         generator = interpolate_generators(args.model_a, args.model_b, alpha)
         scale = int(generator(np.zeros((1, 8, 8, 3), np.float32)).shape[1]) // 8
         mean = summarize(
-            evaluate_folder(keras_upscaler(generator), os.path.expanduser(args.val), scale, lpips_model=lpips_model)
+            evaluate_folder(
+                functools.partial(sr_images, generator), os.path.expanduser(args.val), scale, lpips_model=lpips_model
+            )
         )
         rows.append({"alpha": alpha, "psnr": mean["psnr"], "ssim": mean["ssim"], "lpips": mean["lpips"]})
         bicubic = {"psnr": mean["bicubic_psnr"], "ssim": mean["bicubic_ssim"], "lpips": mean["bicubic_lpips"]}

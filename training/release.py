@@ -15,6 +15,7 @@ table is measured on the float16 weights that ship, whole images, Y channel, sha
 """
 
 import argparse
+import functools
 import glob
 import json
 import os
@@ -33,15 +34,18 @@ from srgan_tf.assets import SAMPLE_TRAIN_DIR, WEIGHTS_DIR  # noqa: E402
 from srgan_tf.config import CONTENT_LAYERS, load_config  # noqa: E402
 from srgan_tf.data.degradations import bicubic  # noqa: E402
 from srgan_tf.data.scan import find_images  # noqa: E402
-from srgan_tf.evaluation.plots import plot_training_history  # noqa: E402
-from srgan_tf.evaluation.scoring import evaluate_folder, held_out_table, keras_upscaler, summarize  # noqa: E402
+from srgan_tf.evaluation.scoring import evaluate_folder, held_out_table, summarize  # noqa: E402
 from srgan_tf.models import architecture_of, build_from_architecture  # noqa: E402
 from srgan_tf.pretrained.weights_file import file_sha256, load_weights, save_weights  # noqa: E402
 from srgan_tf.training.run_dir import RunDir  # noqa: E402
-from srgan_tf.training.runtime import machine_description  # noqa: E402
 from srgan_tf.utils.imageio import load_rgb8  # noqa: E402
+from srgan_tf.utils.ranges import sr_images  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)  # the script helpers beside this folder
+from bench.common import machine_description  # noqa: E402
+from training.figures import plot_training_history  # noqa: E402
+
 MIN_FLOAT16_DB = 60.0
 
 
@@ -102,8 +106,8 @@ def float16_fidelity(reference, shipped, folder, scale):
         hr = load_rgb8(path).astype(np.float32) / 255.0
         hr = hr[: hr.shape[0] // scale * scale, : hr.shape[1] // scale * scale]
         lr = bicubic(hr, scale).numpy()[None]
-        a = keras_upscaler(reference)(lr).numpy()
-        b = keras_upscaler(shipped)(lr).numpy()
+        a = sr_images(reference, lr).numpy()
+        b = sr_images(shipped, lr).numpy()
         mse = float(np.mean((a.astype(np.float64) - b) ** 2))
         worst = min(worst, 10 * np.log10(1.0 / mse) if mse else np.inf)
     return worst
@@ -169,7 +173,7 @@ def main(argv=None):
     if fidelity < MIN_FLOAT16_DB:
         raise SystemExit(f"release: error: float16 weights are {fidelity:.1f} dB from float32 (< {MIN_FLOAT16_DB})")
 
-    scores = evaluate_folder(keras_upscaler(shipped), args.val, m.scale)
+    scores = evaluate_folder(functools.partial(sr_images, shipped), args.val, m.scale)
     steps = {"pretrain": config.train.pretrain_steps, "gan": config.train.steps}
     stages = [s for s in (["pretrain"] if args.stage == "pretrain" else ["pretrain", "gan"]) if steps[s]]
     history = {stage: stage_history(run, stage) for stage in stages}

@@ -20,7 +20,7 @@ from srgan_tf.data.sources import resolve_split
 from srgan_tf.errors import SRGANError
 from srgan_tf.evaluation.metrics import LPIPS_ALEX_MIN_SIDE, gradient_energy, lpips, psnr, ssim
 from srgan_tf.utils.atomic import atomic_path
-from srgan_tf.utils.ranges import signed_to_unit, sr_images
+from srgan_tf.utils.ranges import signed_to_unit
 
 
 @dataclass
@@ -113,15 +113,6 @@ def evaluate_folder(upscale, folder, scale, max_side=None, failures=None, on_ima
             )
         )
     return scores
-
-
-def keras_upscaler(generator):
-    """Wraps a Keras generator ([0, 1] -> [-1, 1]) as an LR -> SR function in [0, 1]."""
-
-    def upscale(lr_images):
-        return sr_images(generator, lr_images)
-
-    return upscale
 
 
 def _cell(row, prefix=""):
