@@ -22,7 +22,7 @@ load_tensorflow()  # before anything imports TensorFlow: start-up lines hidden
 
 import numpy as np  # noqa: E402
 
-from srgan_tf.evaluation.scoring import evaluate_folder, load_lpips_metric, summarize  # noqa: E402
+from srgan_tf.evaluation.scoring import evaluate_folder, load_lpips_metric, mean_scores  # noqa: E402
 from srgan_tf.training.interpolation import interpolate_generators  # noqa: E402
 from srgan_tf.utils.atomic import atomic_path  # noqa: E402
 from srgan_tf.utils.ranges import sr_images  # noqa: E402
@@ -46,7 +46,7 @@ def main(argv=None):
     for alpha in (float(a) for a in args.alphas.split(",")):
         generator = interpolate_generators(args.model_a, args.model_b, alpha)
         scale = int(generator(np.zeros((1, 8, 8, 3), np.float32)).shape[1]) // 8
-        mean = summarize(
+        mean = mean_scores(
             evaluate_folder(
                 functools.partial(sr_images, generator), os.path.expanduser(args.val), scale, lpips_model=lpips_model
             )

@@ -34,7 +34,7 @@ from srgan_tf.assets import SAMPLE_TRAIN_DIR, WEIGHTS_DIR  # noqa: E402
 from srgan_tf.config import CONTENT_LAYERS, load_config  # noqa: E402
 from srgan_tf.data.degradations import bicubic  # noqa: E402
 from srgan_tf.data.scan import find_images  # noqa: E402
-from srgan_tf.evaluation.scoring import evaluate_folder, held_out_table, summarize  # noqa: E402
+from srgan_tf.evaluation.scoring import evaluate_folder, held_out_table, mean_scores  # noqa: E402
 from srgan_tf.models import architecture_of, build_from_architecture  # noqa: E402
 from srgan_tf.pretrained.weights_file import file_sha256, load_weights, save_weights  # noqa: E402
 from srgan_tf.training.run_dir import RunDir  # noqa: E402
@@ -84,7 +84,7 @@ def stage_history(run, stage):
 def losses_text(config, stage):
     """The card's one-line account of the losses that trained ``stage``'s generator."""
     lo, t = config.loss, config.train
-    parts = [f"stage 1: {lo.pretrain_loss.upper()} pixel loss"] if t.pretrain_steps else []
+    parts = [f"stage 1: {lo.pixel.upper()} pixel loss"] if t.pretrain_steps else []
     if stage == "gan":
         start = f" from {t.init}" if t.init and not t.pretrain_steps else ""
         if lo.content in ("mse", "l1"):
@@ -94,7 +94,7 @@ def losses_text(config, stage):
             content = f"{lo.content} content ({network} ImageNet features)"
         parts.append(
             f"stage 2{start}: {content} x{lo.content_weight:g} + {lo.adversarial_weight:g} {lo.adversarial} "
-            "adversarial" + (f" + {lo.pixel_weight:g} {lo.pretrain_loss.upper()} pixel" if lo.pixel_weight else "")
+            "adversarial" + (f" + {lo.pixel_weight:g} {lo.pixel.upper()} pixel" if lo.pixel_weight else "")
         )
     return "; ".join(parts)
 
@@ -215,7 +215,7 @@ def main(argv=None):
                 f"whole held-out images, x{m.scale}; Y-PSNR/SSIM: Y channel (BT.601), shave {m.scale}; "
                 "LPIPS-Alex v0.1: whole RGB images"
             ),
-            "mean": summarize(scores),
+            "mean": mean_scores(scores),
             "images": [s.__dict__ for s in scores],
         },
     }

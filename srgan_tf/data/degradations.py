@@ -16,7 +16,7 @@ from srgan_tf.config import DEGRADATIONS, resolve
 from srgan_tf.errors import SRGANError
 
 
-def quantize(images):
+def round_to_8_bits(images):
     """Rounds [0, 1] images to the nearest 8-bit level (as saving a PNG would)."""
     return tf.round(tf.clip_by_value(images, 0.0, 1.0) * 255.0) / 255.0
 
@@ -35,7 +35,7 @@ def bicubic(hr_images, scale):
     shape = tf.shape(hr_images)
     size = tf.stack([shape[-3] // scale, shape[-2] // scale])
     lr_images = tf.image.resize(hr_images, size, method="bicubic", antialias=True)
-    return quantize(lr_images)
+    return round_to_8_bits(lr_images)
 
 
 def get_degradation(name):

@@ -77,7 +77,7 @@ def evaluate_folder(upscale, folder, scale, max_side=None, failures=None, on_ima
     Args:
         failures: a :class:`~srgan_tf.data.DecodeFailures` that collects the files
             that could not be decoded (they get no score).
-        on_image: called as ``on_image(path, name, sr_images)`` for each image as it is
+        on_image: called as ``on_image(path, name, upscaled)`` for each image as it is
             scored (e.g. to save it), so no SR image has to be kept.
         lpips_model: an LPIPS-Alex model, "auto" (:func:`load_lpips_metric`) or None (none).
 
@@ -94,21 +94,21 @@ def evaluate_folder(upscale, folder, scale, max_side=None, failures=None, on_ima
         path = path.numpy().decode()
         name = os.path.relpath(path, split.root) if os.path.isdir(split.root) else os.path.basename(path)
         hr_images = signed_to_unit(hr_images)
-        sr_images = tf.convert_to_tensor(upscale(lr_images))
+        upscaled = tf.convert_to_tensor(upscale(lr_images))
         if on_image is not None:
-            on_image(path, name, sr_images)
+            on_image(path, name, upscaled)
         baseline = bicubic_upscale(lr_images, scale)
         hr_energy = gradient_energy(hr_images, shave=scale)[0]
         scores.append(
             ImageScore(
                 name=name,
-                psnr=float(psnr(hr_images, sr_images, shave=scale)[0]),
-                ssim=float(ssim(hr_images, sr_images, shave=scale)[0]),
+                psnr=float(psnr(hr_images, upscaled, shave=scale)[0]),
+                ssim=float(ssim(hr_images, upscaled, shave=scale)[0]),
                 bicubic_psnr=float(psnr(hr_images, baseline, shave=scale)[0]),
                 bicubic_ssim=float(ssim(hr_images, baseline, shave=scale)[0]),
-                sharpness=float(gradient_energy(sr_images, shave=scale)[0] / hr_energy),
+                sharpness=float(gradient_energy(upscaled, shave=scale)[0] / hr_energy),
                 bicubic_sharpness=float(gradient_energy(baseline, shave=scale)[0] / hr_energy),
-                lpips=_lpips_or_none(lpips_model, hr_images, sr_images),
+                lpips=_lpips_or_none(lpips_model, hr_images, upscaled),
                 bicubic_lpips=_lpips_or_none(lpips_model, hr_images, baseline),
             )
         )
@@ -127,7 +127,7 @@ def scores_table(scores):
     for s in scores:
         row = asdict(s)
         lines.append(f"| {s.name} | {_cell(row, 'bicubic_')} | {_cell(row)} |")
-    mean = summarize(scores)
+    mean = mean_scores(scores)
     lines.append(f"| **mean** | {_cell(mean, 'bicubic_')} | {_cell(mean)} |")
     return "\n".join(lines)
 
@@ -148,7 +148,7 @@ def write_scores(path, scores, failures=None, **about):
     record = {
         **about,
         "protocol": PROTOCOL,
-        "mean": _finite_or_none(summarize(scores)),
+        "mean": _finite_or_none(mean_scores(scores)),
         "images": [_finite_or_none(asdict(s)) for s in scores],
         "failed": [{"path": p, "reason": failures.reasons.get(p, "")} for p in failed],
     }
@@ -157,7 +157,7 @@ def write_scores(path, scores, failures=None, **about):
     return path
 
 
-def summarize(scores):
+def mean_scores(scores):
     """Means over images of every score in :data:`SCORE_KEYS`, and of LPIPS over the images that
     have it (None when none has)."""
     rows = [asdict(s) for s in scores]

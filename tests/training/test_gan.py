@@ -92,7 +92,7 @@ def test_one_sgd_step_moves_each_network_down_its_own_loss_gradient():
 
 def test_one_sgd_step_of_stage_one_follows_the_pixel_loss_gradient():
     generator, _ = _nets()
-    model = SRGAN(generator, pretrain_loss="l1")
+    model = SRGAN(generator, pixel="l1")
     model.compile(keras.optimizers.SGD(0.05))
     lr, hr = _batch(5)
     with tf.GradientTape() as tape:
@@ -114,7 +114,7 @@ def test_stage_two_pixel_term_follows_the_configured_pixel_loss(pixel_loss):
         content_weight=0.0,
         adversarial_weight=0.0,
         pixel_weight=1.0,
-        pretrain_loss=pixel_loss,
+        pixel=pixel_loss,
     )
     model.compile(keras.optimizers.Adam(1e-4), keras.optimizers.Adam(1e-4))
     lr, hr = _batch(3)
