@@ -1,8 +1,9 @@
 """Shared helpers for the benchmark scripts: machine facts, medians, tables."""
 
 import os
-import statistics
 import time
+
+from srgan_tf.utils.timing import median_time  # noqa: F401 - the scripts import it from here
 
 
 def machine_line():
@@ -32,18 +33,6 @@ def machine_description():
         f"{cpu}, {os.cpu_count()} cores, {f'GPU x{len(gpus)}' if gpus else 'no GPU'}; "
         f"python {platform.python_version()}, tensorflow {tf.__version__}, keras {keras.__version__}"
     )
-
-
-def median_time(fn, repeats=5, warmup=1):
-    """Median wall time of ``fn()`` over ``repeats`` runs after ``warmup`` runs, and all times."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), times
 
 
 def fit_step_times(model, data, steps, warmup=2):

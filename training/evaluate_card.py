@@ -26,6 +26,7 @@ from srgan_tf.assets import WEIGHTS_DIR  # noqa: E402
 from srgan_tf.evaluation.scoring import evaluate_folder, held_out_table, mean_scores  # noqa: E402
 from srgan_tf.inference import Upscaler  # noqa: E402
 from srgan_tf.pretrained.cards import get_card  # noqa: E402
+from srgan_tf.utils.atomic import write_json  # noqa: E402
 
 
 def main(argv=None):
@@ -50,9 +51,7 @@ def main(argv=None):
         "mean": mean_scores(scores),
         "images": [s.__dict__ for s in scores],
     }
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=2, ensure_ascii=False)
-        f.write("\n")
+    write_json(path, data)
     table = held_out_table(data["evaluation"])
     card_md = os.path.join(WEIGHTS_DIR, f"{args.name}.md")
     with open(card_md, encoding="utf-8") as f:

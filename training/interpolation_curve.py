@@ -12,7 +12,6 @@ is better on neither axis alone, which is the trade the figure shows.
 
 import argparse
 import functools
-import json
 import os
 import sys
 
@@ -24,7 +23,7 @@ import numpy as np  # noqa: E402
 
 from srgan_tf.evaluation.scoring import evaluate_folder, load_lpips_metric, mean_scores  # noqa: E402
 from srgan_tf.training.interpolation import interpolate_generators  # noqa: E402
-from srgan_tf.utils.atomic import atomic_path  # noqa: E402
+from srgan_tf.utils.atomic import write_json  # noqa: E402
 from srgan_tf.utils.ranges import sr_images  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the script helpers
@@ -61,8 +60,7 @@ def main(argv=None):
     for row in rows:
         print(f"| {row['alpha']:.2f} | {row['psnr']:.2f} dB | {row['ssim']:.4f} | {row['lpips']:.4f} |")
     record = {"model_a": args.model_a, "model_b": args.model_b, "val": args.val, "bicubic": bicubic, "rows": rows}
-    with atomic_path(os.path.splitext(args.out)[0] + ".json") as tmp, open(tmp, "w", encoding="utf-8") as f:
-        json.dump(record, f, indent=2)
+    write_json(os.path.splitext(args.out)[0] + ".json", record)
     plot_perception_distortion(rows, bicubic, args.out, title=f"{args.model_a} (α 0) → {args.model_b} (α 1)")
     print(f"\nfigure: {args.out}")
     return 0

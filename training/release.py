@@ -32,13 +32,13 @@ import tensorflow as tf  # noqa: E402
 import srgan_tf  # noqa: E402
 from srgan_tf.assets import SAMPLE_TRAIN_DIR, WEIGHTS_DIR  # noqa: E402
 from srgan_tf.config import CONTENT_LAYERS, load_config  # noqa: E402
-from srgan_tf.data.degradations import bicubic  # noqa: E402
+from srgan_tf.data.degradations import photo_pair  # noqa: E402
 from srgan_tf.data.scan import find_images  # noqa: E402
 from srgan_tf.evaluation.scoring import evaluate_folder, held_out_table, mean_scores  # noqa: E402
 from srgan_tf.models import architecture_of, build_from_architecture  # noqa: E402
 from srgan_tf.pretrained.weights_file import file_sha256, load_weights, save_weights  # noqa: E402
 from srgan_tf.training.run_dir import RunDir  # noqa: E402
-from srgan_tf.utils.imageio import load_rgb8  # noqa: E402
+from srgan_tf.utils.atomic import write_json  # noqa: E402
 from srgan_tf.utils.ranges import sr_images  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -103,9 +103,7 @@ def float16_fidelity(reference, shipped, folder, scale):
     """Worst PSNR (dB, RGB, [0, 1] floats, unrounded) of the float16 model against float32."""
     worst = np.inf
     for path in find_images(folder):
-        hr = load_rgb8(path).astype(np.float32) / 255.0
-        hr = hr[: hr.shape[0] // scale * scale, : hr.shape[1] // scale * scale]
-        lr = bicubic(hr, scale).numpy()[None]
+        lr = photo_pair(path, scale)[1][None]
         a = sr_images(reference, lr).numpy()
         b = sr_images(shipped, lr).numpy()
         mse = float(np.mean((a.astype(np.float64) - b) ** 2))
@@ -219,9 +217,7 @@ def main(argv=None):
             "images": [s.__dict__ for s in scores],
         },
     }
-    with open(os.path.join(args.out, f"{args.name}.json"), "w", encoding="utf-8") as f:
-        json.dump(card, f, indent=2)
-        f.write("\n")
+    write_json(os.path.join(args.out, f"{args.name}.json"), card)
     with open(os.path.join(args.out, f"{args.name}.md"), "w", encoding="utf-8") as f:
         f.write(markdown_card(card, config))
     figure = os.path.join(REPO, "docs", "images", f"{args.name}_training.png")

@@ -11,7 +11,7 @@ from srgan_tf.config.presets import get_preset
 from srgan_tf.config.schema import LEGACY_KEYS, Config, DataConfig, LossConfig, ModelConfig, TrainConfig
 from srgan_tf.config.validation import validate
 from srgan_tf.errors import SRGANError
-from srgan_tf.utils.atomic import atomic_path
+from srgan_tf.utils.atomic import write_json
 
 _SECTIONS = {"model": ModelConfig, "loss": LossConfig, "data": DataConfig, "train": TrainConfig}
 
@@ -69,9 +69,7 @@ def load_config(source):
 
 def save_config(config, path):
     """Writes ``config`` as JSON (atomically: a crash never leaves half a file)."""
-    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
-        json.dump(config.to_dict(), f, indent=2, sort_keys=False)
-        f.write("\n")
+    write_json(path, config.to_dict())
 
 
 def apply_overrides(config, overrides):

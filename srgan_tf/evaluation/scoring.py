@@ -8,7 +8,6 @@ with the scale shaved from each border, LPIPS-Alex on the whole RGB images (as S
 report it).
 """
 
-import json
 import os
 from dataclasses import asdict, dataclass
 
@@ -19,7 +18,7 @@ from srgan_tf.data import validation_dataset
 from srgan_tf.data.sources import resolve_split
 from srgan_tf.errors import SRGANError
 from srgan_tf.evaluation.metrics import LPIPS_ALEX_MIN_SIDE, gradient_energy, lpips, psnr, ssim
-from srgan_tf.utils.atomic import atomic_path
+from srgan_tf.utils.atomic import write_json
 from srgan_tf.utils.ranges import signed_to_unit
 
 
@@ -152,9 +151,7 @@ def write_scores(path, scores, failures=None, **about):
         "images": [_finite_or_none(asdict(s)) for s in scores],
         "failed": [{"path": p, "reason": failures.reasons.get(p, "")} for p in failed],
     }
-    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
-        json.dump(record, f, indent=2, allow_nan=False)
-    return path
+    return write_json(path, record)
 
 
 def mean_scores(scores):
