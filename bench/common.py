@@ -1,30 +1,38 @@
 """Shared helpers for the benchmark scripts: machine facts, medians, tables."""
 
 import os
-import statistics
 import time
+
+from srgan_tf.utils.timing import median_time  # noqa: F401 - the scripts import it from here
 
 
 def machine_line():
     from srgan_tf.cli.commands import load_tensorflow
 
     load_tensorflow()  # a no-op where the script already loaded it; else its start-up lines stay hidden
-    from srgan_tf.training.runtime import machine_description
 
     onednn = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset (TensorFlow's default)")
     return f"machine: {machine_description()}; TF_ENABLE_ONEDNN_OPTS={onednn}"
 
 
-def median_time(fn, repeats=5, warmup=1):
-    """Median wall time of ``fn()`` over ``repeats`` runs after ``warmup`` runs, and all times."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), times
+def machine_description():
+    """ "<CPU model>, <n> cores, <GPUs>; python …, tensorflow …, keras …" for reports and model cards."""
+    import platform
+
+    import keras
+    import tensorflow as tf
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    gpus = tf.config.list_physical_devices("GPU")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {f'GPU x{len(gpus)}' if gpus else 'no GPU'}; "
+        f"python {platform.python_version()}, tensorflow {tf.__version__}, keras {keras.__version__}"
+    )
 
 
 def fit_step_times(model, data, steps, warmup=2):

@@ -21,14 +21,36 @@ from srgan_tf.cli.commands import load_tensorflow  # noqa: E402
 
 load_tensorflow()  # before anything imports TensorFlow: start-up lines hidden
 
+import numpy as np  # noqa: E402
 from imagefiles import make_messy_folder  # noqa: E402
 
 from srgan_tf.assets import SAMPLE_TRAIN_DIR  # noqa: E402
 from srgan_tf.config import apply_overrides, get_preset  # noqa: E402
 from srgan_tf.data import DecodeFailures, find_images, make_training_data, scan_images, training_dataset  # noqa: E402
-from srgan_tf.evaluation.plots import plot_patch_pairs  # noqa: E402
+from srgan_tf.evaluation.plots import save_png, subplots  # noqa: E402
 from srgan_tf.utils.imageio import load_rgb8  # noqa: E402
 from srgan_tf.utils.ranges import signed_to_unit  # noqa: E402
+
+
+def plot_patch_pairs(lr_images, hr_images, path, count=4):
+    """LR patches beside their HR patches (both [0, 1]) and |nearest-LR↑ − HR|, one pair per row."""
+    count = min(count, len(lr_images))
+    figure, axes = subplots(count, 3, figsize=(7.5, 2.6 * count), squeeze=False)
+    for row in range(count):
+        lr, hr = np.clip(lr_images[row], 0.0, 1.0), np.clip(hr_images[row], 0.0, 1.0)
+        factor = hr.shape[0] // lr.shape[0]
+        enlarged = np.repeat(np.repeat(lr, factor, axis=0), factor, axis=1)
+        difference = np.abs(enlarged - hr).mean(axis=-1)
+        panels = [
+            (lr, f"LR {lr.shape[1]}x{lr.shape[0]}"),
+            (hr, f"HR {hr.shape[1]}x{hr.shape[0]}"),
+            (difference, "|LR↑ − HR| (edges only if aligned)"),
+        ]
+        for ax, (image, title) in zip(axes[row], panels):
+            ax.imshow(image, cmap="magma" if image.ndim == 2 else None, interpolation="nearest")
+            ax.set_title(title, fontsize=8)
+            ax.axis("off")
+    return save_png(figure, path)
 
 
 def main():

@@ -40,7 +40,7 @@ import numpy as np  # noqa: E402
 from common import machine_line, print_table  # noqa: E402
 
 from srgan_tf.assets import SAMPLE_VAL_DIR  # noqa: E402
-from srgan_tf.evaluation.scoring import PROTOCOL, evaluate_folder, load_lpips_metric, summarize  # noqa: E402
+from srgan_tf.evaluation.scoring import PROTOCOL, evaluate_folder, load_lpips_metric, mean_scores  # noqa: E402
 from srgan_tf.inference import Upscaler  # noqa: E402
 
 
@@ -49,7 +49,7 @@ def score(model, folder, lpips_model):
     scores = evaluate_folder(
         lambda lr: upscaler.upscale_array(np.asarray(lr)[0])[None], folder, upscaler.scale, lpips_model=lpips_model
     )
-    return scores, summarize(scores)
+    return scores, mean_scores(scores)
 
 
 def targets(results):

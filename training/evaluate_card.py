@@ -23,9 +23,10 @@ load_tensorflow("inference")  # before anything imports TensorFlow: kernels chos
 import numpy as np  # noqa: E402
 
 from srgan_tf.assets import WEIGHTS_DIR  # noqa: E402
-from srgan_tf.evaluation.scoring import evaluate_folder, held_out_table, summarize  # noqa: E402
+from srgan_tf.evaluation.scoring import evaluate_folder, held_out_table, mean_scores  # noqa: E402
 from srgan_tf.inference import Upscaler  # noqa: E402
 from srgan_tf.pretrained.cards import get_card  # noqa: E402
+from srgan_tf.utils.atomic import write_json  # noqa: E402
 
 
 def main(argv=None):
@@ -47,12 +48,10 @@ def main(argv=None):
             f"whole held-out images, x{card.scale}; Y-PSNR/SSIM: Y channel (BT.601), shave {card.scale}; "
             f"LPIPS-Alex v0.1: whole RGB images{tiling}"
         ),
-        "mean": summarize(scores),
+        "mean": mean_scores(scores),
         "images": [s.__dict__ for s in scores],
     }
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=2, ensure_ascii=False)
-        f.write("\n")
+    write_json(path, data)
     table = held_out_table(data["evaluation"])
     card_md = os.path.join(WEIGHTS_DIR, f"{args.name}.md")
     with open(card_md, encoding="utf-8") as f:

@@ -11,7 +11,7 @@ is better on neither axis alone, which is the trade the figure shows.
 """
 
 import argparse
-import json
+import functools
 import os
 import sys
 
@@ -21,10 +21,13 @@ load_tensorflow()  # before anything imports TensorFlow: start-up lines hidden
 
 import numpy as np  # noqa: E402
 
-from srgan_tf.evaluation.plots import plot_perception_distortion  # noqa: E402
-from srgan_tf.evaluation.scoring import evaluate_folder, keras_upscaler, load_lpips_metric, summarize  # noqa: E402
+from srgan_tf.evaluation.scoring import evaluate_folder, load_lpips_metric, mean_scores  # noqa: E402
 from srgan_tf.training.interpolation import interpolate_generators  # noqa: E402
-from srgan_tf.utils.atomic import atomic_path  # noqa: E402
+from srgan_tf.utils.atomic import write_json  # noqa: E402
+from srgan_tf.utils.ranges import sr_images  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the script helpers
+from training.figures import plot_perception_distortion  # noqa: E402
 
 
 def main(argv=None):
@@ -42,8 +45,10 @@ def main(argv=None):
     for alpha in (float(a) for a in args.alphas.split(",")):
         generator = interpolate_generators(args.model_a, args.model_b, alpha)
         scale = int(generator(np.zeros((1, 8, 8, 3), np.float32)).shape[1]) // 8
-        mean = summarize(
-            evaluate_folder(keras_upscaler(generator), os.path.expanduser(args.val), scale, lpips_model=lpips_model)
+        mean = mean_scores(
+            evaluate_folder(
+                functools.partial(sr_images, generator), os.path.expanduser(args.val), scale, lpips_model=lpips_model
+            )
         )
         rows.append({"alpha": alpha, "psnr": mean["psnr"], "ssim": mean["ssim"], "lpips": mean["lpips"]})
         bicubic = {"psnr": mean["bicubic_psnr"], "ssim": mean["bicubic_ssim"], "lpips": mean["bicubic_lpips"]}
@@ -55,8 +60,7 @@ def main(argv=None):
     for row in rows:
         print(f"| {row['alpha']:.2f} | {row['psnr']:.2f} dB | {row['ssim']:.4f} | {row['lpips']:.4f} |")
     record = {"model_a": args.model_a, "model_b": args.model_b, "val": args.val, "bicubic": bicubic, "rows": rows}
-    with atomic_path(os.path.splitext(args.out)[0] + ".json") as tmp, open(tmp, "w", encoding="utf-8") as f:
-        json.dump(record, f, indent=2)
+    write_json(os.path.splitext(args.out)[0] + ".json", record)
     plot_perception_distortion(rows, bicubic, args.out, title=f"{args.model_a} (α 0) → {args.model_b} (α 1)")
     print(f"\nfigure: {args.out}")
     return 0

@@ -15,6 +15,7 @@ table is measured on the float16 weights that ship, whole images, Y channel, sha
 """
 
 import argparse
+import functools
 import glob
 import json
 import os
@@ -31,17 +32,20 @@ import tensorflow as tf  # noqa: E402
 import srgan_tf  # noqa: E402
 from srgan_tf.assets import SAMPLE_TRAIN_DIR, WEIGHTS_DIR  # noqa: E402
 from srgan_tf.config import CONTENT_LAYERS, load_config  # noqa: E402
-from srgan_tf.data.degradations import bicubic  # noqa: E402
+from srgan_tf.data.degradations import photo_pair  # noqa: E402
 from srgan_tf.data.scan import find_images  # noqa: E402
-from srgan_tf.evaluation.plots import plot_training_history  # noqa: E402
-from srgan_tf.evaluation.scoring import evaluate_folder, held_out_table, keras_upscaler, summarize  # noqa: E402
+from srgan_tf.evaluation.scoring import evaluate_folder, held_out_table, mean_scores  # noqa: E402
 from srgan_tf.models import architecture_of, build_from_architecture  # noqa: E402
 from srgan_tf.pretrained.weights_file import file_sha256, load_weights, save_weights  # noqa: E402
 from srgan_tf.training.run_dir import RunDir  # noqa: E402
-from srgan_tf.training.runtime import machine_description  # noqa: E402
-from srgan_tf.utils.imageio import load_rgb8  # noqa: E402
+from srgan_tf.utils.atomic import write_json  # noqa: E402
+from srgan_tf.utils.ranges import sr_images  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)  # the script helpers beside this folder
+from bench.common import machine_description  # noqa: E402
+from training.figures import plot_training_history  # noqa: E402
+
 MIN_FLOAT16_DB = 60.0
 
 
@@ -80,7 +84,7 @@ def stage_history(run, stage):
 def losses_text(config, stage):
     """The card's one-line account of the losses that trained ``stage``'s generator."""
     lo, t = config.loss, config.train
-    parts = [f"stage 1: {lo.pretrain_loss.upper()} pixel loss"] if t.pretrain_steps else []
+    parts = [f"stage 1: {lo.pixel.upper()} pixel loss"] if t.pretrain_steps else []
     if stage == "gan":
         start = f" from {t.init}" if t.init and not t.pretrain_steps else ""
         if lo.content in ("mse", "l1"):
@@ -90,7 +94,7 @@ def losses_text(config, stage):
             content = f"{lo.content} content ({network} ImageNet features)"
         parts.append(
             f"stage 2{start}: {content} x{lo.content_weight:g} + {lo.adversarial_weight:g} {lo.adversarial} "
-            "adversarial" + (f" + {lo.pixel_weight:g} {lo.pretrain_loss.upper()} pixel" if lo.pixel_weight else "")
+            "adversarial" + (f" + {lo.pixel_weight:g} {lo.pixel.upper()} pixel" if lo.pixel_weight else "")
         )
     return "; ".join(parts)
 
@@ -99,11 +103,9 @@ def float16_fidelity(reference, shipped, folder, scale):
     """Worst PSNR (dB, RGB, [0, 1] floats, unrounded) of the float16 model against float32."""
     worst = np.inf
     for path in find_images(folder):
-        hr = load_rgb8(path).astype(np.float32) / 255.0
-        hr = hr[: hr.shape[0] // scale * scale, : hr.shape[1] // scale * scale]
-        lr = bicubic(hr, scale).numpy()[None]
-        a = keras_upscaler(reference)(lr).numpy()
-        b = keras_upscaler(shipped)(lr).numpy()
+        lr = photo_pair(path, scale)[1][None]
+        a = sr_images(reference, lr).numpy()
+        b = sr_images(shipped, lr).numpy()
         mse = float(np.mean((a.astype(np.float64) - b) ** 2))
         worst = min(worst, 10 * np.log10(1.0 / mse) if mse else np.inf)
     return worst
@@ -169,7 +171,7 @@ def main(argv=None):
     if fidelity < MIN_FLOAT16_DB:
         raise SystemExit(f"release: error: float16 weights are {fidelity:.1f} dB from float32 (< {MIN_FLOAT16_DB})")
 
-    scores = evaluate_folder(keras_upscaler(shipped), args.val, m.scale)
+    scores = evaluate_folder(functools.partial(sr_images, shipped), args.val, m.scale)
     steps = {"pretrain": config.train.pretrain_steps, "gan": config.train.steps}
     stages = [s for s in (["pretrain"] if args.stage == "pretrain" else ["pretrain", "gan"]) if steps[s]]
     history = {stage: stage_history(run, stage) for stage in stages}
@@ -211,13 +213,11 @@ def main(argv=None):
                 f"whole held-out images, x{m.scale}; Y-PSNR/SSIM: Y channel (BT.601), shave {m.scale}; "
                 "LPIPS-Alex v0.1: whole RGB images"
             ),
-            "mean": summarize(scores),
+            "mean": mean_scores(scores),
             "images": [s.__dict__ for s in scores],
         },
     }
-    with open(os.path.join(args.out, f"{args.name}.json"), "w", encoding="utf-8") as f:
-        json.dump(card, f, indent=2)
-        f.write("\n")
+    write_json(os.path.join(args.out, f"{args.name}.json"), card)
     with open(os.path.join(args.out, f"{args.name}.md"), "w", encoding="utf-8") as f:
         f.write(markdown_card(card, config))
     figure = os.path.join(REPO, "docs", "images", f"{args.name}_training.png")

@@ -8,10 +8,10 @@ import os
 import yaml
 
 from srgan_tf.config.presets import get_preset
-from srgan_tf.config.schema import Config, DataConfig, LossConfig, ModelConfig, TrainConfig
+from srgan_tf.config.schema import LEGACY_KEYS, Config, DataConfig, LossConfig, ModelConfig, TrainConfig
 from srgan_tf.config.validation import validate
 from srgan_tf.errors import SRGANError
-from srgan_tf.utils.atomic import atomic_path
+from srgan_tf.utils.atomic import write_json
 
 _SECTIONS = {"model": ModelConfig, "loss": LossConfig, "data": DataConfig, "train": TrainConfig}
 
@@ -26,7 +26,7 @@ def config_from_dict(data, base=None):
         raise SRGANError(f"unknown config section(s): {', '.join(sorted(unknown))}")
     sections = {}
     for section, cls in _SECTIONS.items():
-        values = data.get(section) or {}
+        values = _renamed(section, data.get(section) or {})
         known = {f.name for f in dataclasses.fields(cls)}
         bad = set(values) - known
         if bad:
@@ -36,6 +36,15 @@ def config_from_dict(data, base=None):
         values = {name: _coerce(section, name, value) for name, value in values.items()}
         sections[section] = dataclasses.replace(getattr(base, section), **values)
     return validate(Config(name=data.get("name", base.name), **sections))
+
+
+def _renamed(section, values):
+    """``values`` with the section's old key names (``LEGACY_KEYS``) under today's."""
+    legacy = LEGACY_KEYS.get(section, {})
+    for old, new in legacy.items():
+        if old in values and new in values:
+            raise SRGANError(f"{section} sets both {section}.{new} and its old name {section}.{old}")
+    return {legacy.get(key, key): value for key, value in values.items()}
 
 
 def load_config(source):
@@ -60,9 +69,7 @@ def load_config(source):
 
 def save_config(config, path):
     """Writes ``config`` as JSON (atomically: a crash never leaves half a file)."""
-    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
-        json.dump(config.to_dict(), f, indent=2, sort_keys=False)
-        f.write("\n")
+    write_json(path, config.to_dict())
 
 
 def apply_overrides(config, overrides):
@@ -71,6 +78,7 @@ def apply_overrides(config, overrides):
     for item in overrides or ():
         key, sep, raw = item.partition("=")
         section, dot, name = key.strip().partition(".")
+        name = LEGACY_KEYS.get(section, {}).get(name, name)
         if not sep or not dot:
             raise SRGANError(f"--set expects section.key=value, got {item!r}")
         if section not in _SECTIONS:

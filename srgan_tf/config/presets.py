@@ -38,7 +38,7 @@ def _presets():
         # short run refines the weights instead of undoing them (2e-5 ended 0.03 dB below the
         # start on the bundled held-out photos; 5e-6 did not), and a short SRGAN-MSE stage 2.
         model=ModelConfig(upsample_skip=True, batch_norm=False, bn_momentum=0.9),
-        loss=LossConfig(pretrain_loss="l1", content="mse", vgg_weights=None, adversarial_weight=1e-3),
+        loss=LossConfig(pixel="l1", content="mse", vgg_weights=None, adversarial_weight=1e-3),
         data=DataConfig(patch_size=64, batch_size=8, patches_per_image=8, val_max_images=2),
         train=TrainConfig(
             init="srresnet-x4",
@@ -59,7 +59,7 @@ def _presets():
         # 50k/100k/200k/300k of 400k. The discriminator is SRGAN's with ESRGAN's 100-unit dense layer.
         model=ModelConfig(arch="rrdbnet", num_blocks=23, filters=64, growth=32, discriminator_dense_units=100),
         loss=LossConfig(
-            pretrain_loss="l1",
+            pixel="l1",
             content="vgg54",
             vgg_before_activation=True,
             adversarial="relativistic",

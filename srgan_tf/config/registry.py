@@ -82,7 +82,7 @@ def canonical_architecture(architecture):
     return canonical
 
 
-# -- loss.pretrain_loss (and stage 2's pixel term), loss.adversarial, loss.content ------------
+# -- loss.pixel (stage 1's loss and stage 2's pixel term), loss.adversarial, loss.content ----
 
 # Per-example losses ``(hr_images, sr_images) -> (N,)``.
 PIXEL_LOSSES = {"mse": "srgan_tf.training.losses:pixel_mse", "l1": "srgan_tf.training.losses:pixel_l1"}

@@ -12,6 +12,9 @@ VGG_FEATURE_RESCALE = 1.0 / 12.75
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 JIT_MODES = ("auto", "on", "off")
 STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
+# Old key names -> today's, per section (as ``registry.Architecture.legacy_keys`` for architecture
+# dicts): still read from older run dirs' config.json, config files and ``--set``.
+LEGACY_KEYS = {"loss": {"pretrain_loss": "pixel"}}
 
 
 @dataclass
@@ -35,9 +38,10 @@ class ModelConfig:
 
 @dataclass
 class LossConfig:
-    """Loss choices and weights. Stage 1 uses ``pretrain_loss`` alone."""
+    """Loss choices and weights. Stage 1 uses the ``pixel`` loss alone; stage 2 adds it, times
+    ``pixel_weight``, to the content and adversarial terms."""
 
-    pretrain_loss: str = "mse"
+    pixel: str = "mse"  # the pixel loss: a key of registry.PIXEL_LOSSES (mse: the paper's)
     content: str = "vgg54"
     content_weight: float = 1.0
     adversarial_weight: float = 1e-3

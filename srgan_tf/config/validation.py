@@ -24,7 +24,7 @@ def validate(config):
         f"loss.content must be one of {registry.CONTENT_LOSSES}, got {lo.content!r}",
     )
     pixel = tuple(registry.PIXEL_LOSSES)
-    _check(lo.pretrain_loss in registry.PIXEL_LOSSES, f"loss.pretrain_loss must be one of {pixel}")
+    _check(lo.pixel in registry.PIXEL_LOSSES, f"loss.pixel must be one of {pixel}")
     for key in ("content_weight", "adversarial_weight", "pixel_weight", "tv_weight"):
         _check(getattr(lo, key) >= 0, f"loss.{key} must be >= 0")
     rescale = lo.vgg_feature_rescale

@@ -10,13 +10,15 @@ images in [0, 1], named in ``config.registry.DEGRADATIONS``, so others (blur +
 noise + JPEG, as in Real-ESRGAN) slot in beside it: a function here, a line there.
 """
 
+import numpy as np
 import tensorflow as tf
 
 from srgan_tf.config import DEGRADATIONS, resolve
 from srgan_tf.errors import SRGANError
+from srgan_tf.utils.imageio import load_rgb8
 
 
-def quantize(images):
+def round_to_8_bits(images):
     """Rounds [0, 1] images to the nearest 8-bit level (as saving a PNG would)."""
     return tf.round(tf.clip_by_value(images, 0.0, 1.0) * 255.0) / 255.0
 
@@ -35,7 +37,15 @@ def bicubic(hr_images, scale):
     shape = tf.shape(hr_images)
     size = tf.stack([shape[-3] // scale, shape[-2] // scale])
     lr_images = tf.image.resize(hr_images, size, method="bicubic", antialias=True)
-    return quantize(lr_images)
+    return round_to_8_bits(lr_images)
+
+
+def photo_pair(path, scale):
+    """A photo as a training pair: HR float32 ``(H, W, 3)`` in [0, 1], cropped to a multiple of
+    ``scale`` from the top left, and its :func:`bicubic` LR (numpy), as validation makes them."""
+    hr = load_rgb8(path)
+    hr = hr[: hr.shape[0] // scale * scale, : hr.shape[1] // scale * scale].astype(np.float32) / 255.0
+    return hr, bicubic(hr, scale).numpy()
 
 
 def get_degradation(name):

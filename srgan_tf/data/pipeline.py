@@ -26,7 +26,7 @@ fatal: its visit is replaced by the next file of the permutation.
 import tensorflow as tf
 
 from srgan_tf.data.decoding import DecodeFailures, ImageCache, make_decoder
-from srgan_tf.data.degradations import get_degradation, quantize
+from srgan_tf.data.degradations import get_degradation, round_to_8_bits
 from srgan_tf.data.patches import augment_pair, crop_offsets, degrade_patches, gather_patches
 from srgan_tf.data.visits import file_for_visit
 from srgan_tf.errors import SRGANError
@@ -199,8 +199,8 @@ def validation_dataset(
         else:
             lr = degrade(hr, scale)
         if with_paths:
-            return path, lr[None], unit_to_signed(quantize(hr))[None]
-        return lr[None], unit_to_signed(quantize(hr))[None]
+            return path, lr[None], unit_to_signed(round_to_8_bits(hr))[None]
+        return lr[None], unit_to_signed(round_to_8_bits(hr))[None]
 
     dataset = tf.data.Dataset.from_tensor_slices((list(lr_files) if paired else [""] * len(files), list(files)))
     dataset = dataset.map(load).filter(lambda lr, hr, ok, path: ok)

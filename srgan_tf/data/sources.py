@@ -22,7 +22,7 @@ from srgan_tf.data.scan import find_images, scan_images
 
 
 @dataclass
-class Dataset:
+class ImageSplit:
     """Scanned files of one split; ``lr_files`` is None unless LR images are given."""
 
     files: list
@@ -41,7 +41,7 @@ def resolve_split(folder, scale, min_size, lr_dir=None, what="images"):
         lr_dir = lr_dir or (benchmark_lr if os.path.isdir(benchmark_lr) else None)
         folder = hr_dir
     scan = scan_images(find_images(folder), min_size=min_size, what=what, lr_dir=lr_dir or None, scale=scale)
-    return Dataset(files=scan.files, root=folder, lr_files=scan.lr_files, skipped=scan.skipped)
+    return ImageSplit(files=scan.files, root=folder, lr_files=scan.lr_files, skipped=scan.skipped)
 
 
 def train_split(config):

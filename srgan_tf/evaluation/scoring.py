@@ -8,7 +8,6 @@ with the scale shaved from each border, LPIPS-Alex on the whole RGB images (as S
 report it).
 """
 
-import json
 import os
 from dataclasses import asdict, dataclass
 
@@ -19,8 +18,8 @@ from srgan_tf.data import validation_dataset
 from srgan_tf.data.sources import resolve_split
 from srgan_tf.errors import SRGANError
 from srgan_tf.evaluation.metrics import LPIPS_ALEX_MIN_SIDE, gradient_energy, lpips, psnr, ssim
-from srgan_tf.utils.atomic import atomic_path
-from srgan_tf.utils.ranges import signed_to_unit, sr_images
+from srgan_tf.utils.atomic import write_json
+from srgan_tf.utils.ranges import signed_to_unit
 
 
 @dataclass
@@ -77,7 +76,7 @@ def evaluate_folder(upscale, folder, scale, max_side=None, failures=None, on_ima
     Args:
         failures: a :class:`~srgan_tf.data.DecodeFailures` that collects the files
             that could not be decoded (they get no score).
-        on_image: called as ``on_image(path, name, sr_images)`` for each image as it is
+        on_image: called as ``on_image(path, name, upscaled)`` for each image as it is
             scored (e.g. to save it), so no SR image has to be kept.
         lpips_model: an LPIPS-Alex model, "auto" (:func:`load_lpips_metric`) or None (none).
 
@@ -94,34 +93,25 @@ def evaluate_folder(upscale, folder, scale, max_side=None, failures=None, on_ima
         path = path.numpy().decode()
         name = os.path.relpath(path, split.root) if os.path.isdir(split.root) else os.path.basename(path)
         hr_images = signed_to_unit(hr_images)
-        sr_images = tf.convert_to_tensor(upscale(lr_images))
+        upscaled = tf.convert_to_tensor(upscale(lr_images))
         if on_image is not None:
-            on_image(path, name, sr_images)
+            on_image(path, name, upscaled)
         baseline = bicubic_upscale(lr_images, scale)
         hr_energy = gradient_energy(hr_images, shave=scale)[0]
         scores.append(
             ImageScore(
                 name=name,
-                psnr=float(psnr(hr_images, sr_images, shave=scale)[0]),
-                ssim=float(ssim(hr_images, sr_images, shave=scale)[0]),
+                psnr=float(psnr(hr_images, upscaled, shave=scale)[0]),
+                ssim=float(ssim(hr_images, upscaled, shave=scale)[0]),
                 bicubic_psnr=float(psnr(hr_images, baseline, shave=scale)[0]),
                 bicubic_ssim=float(ssim(hr_images, baseline, shave=scale)[0]),
-                sharpness=float(gradient_energy(sr_images, shave=scale)[0] / hr_energy),
+                sharpness=float(gradient_energy(upscaled, shave=scale)[0] / hr_energy),
                 bicubic_sharpness=float(gradient_energy(baseline, shave=scale)[0] / hr_energy),
-                lpips=_lpips_or_none(lpips_model, hr_images, sr_images),
+                lpips=_lpips_or_none(lpips_model, hr_images, upscaled),
                 bicubic_lpips=_lpips_or_none(lpips_model, hr_images, baseline),
             )
         )
     return scores
-
-
-def keras_upscaler(generator):
-    """Wraps a Keras generator ([0, 1] -> [-1, 1]) as an LR -> SR function in [0, 1]."""
-
-    def upscale(lr_images):
-        return sr_images(generator, lr_images)
-
-    return upscale
 
 
 def _cell(row, prefix=""):
@@ -136,7 +126,7 @@ def scores_table(scores):
     for s in scores:
         row = asdict(s)
         lines.append(f"| {s.name} | {_cell(row, 'bicubic_')} | {_cell(row)} |")
-    mean = summarize(scores)
+    mean = mean_scores(scores)
     lines.append(f"| **mean** | {_cell(mean, 'bicubic_')} | {_cell(mean)} |")
     return "\n".join(lines)
 
@@ -157,16 +147,14 @@ def write_scores(path, scores, failures=None, **about):
     record = {
         **about,
         "protocol": PROTOCOL,
-        "mean": _finite_or_none(summarize(scores)),
+        "mean": _finite_or_none(mean_scores(scores)),
         "images": [_finite_or_none(asdict(s)) for s in scores],
         "failed": [{"path": p, "reason": failures.reasons.get(p, "")} for p in failed],
     }
-    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
-        json.dump(record, f, indent=2, allow_nan=False)
-    return path
+    return write_json(path, record)
 
 
-def summarize(scores):
+def mean_scores(scores):
     """Means over images of every score in :data:`SCORE_KEYS`, and of LPIPS over the images that
     have it (None when none has)."""
     rows = [asdict(s) for s in scores]

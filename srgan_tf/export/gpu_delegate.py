@@ -18,6 +18,8 @@ import io
 import os
 import re
 
+from srgan_tf.utils.keras_compat import tflite_op_details
+
 # The builtin ops the GPU delegate's compatibility check accepts (gpu_compatibility.cc); names as
 # LiteRT's interpreter reports them.
 GPU_DELEGATE_OPS = frozenset(
@@ -91,7 +93,7 @@ def gpu_delegate_check(tflite_path):
     interpreter = Interpreter(model_path=os.fspath(tflite_path))
     tensors = {t["index"]: t for t in interpreter.get_tensor_details()}
     unsupported = {}
-    for op in interpreter._get_ops_details():
+    for op in tflite_op_details(interpreter):
         problem = _op_problem(op, tensors)
         if problem:
             unsupported.setdefault(op["op_name"], problem)

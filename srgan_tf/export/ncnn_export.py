@@ -57,7 +57,7 @@ def _format(value):
     return short if np.float32(float(short)) == np.float32(value) else f"{float(value):.9e}"
 
 
-class Graph:
+class NcnnGraph:
     """ncnn layers in order, their ``.bin`` weights, and the ``.param``/``.bin`` they make."""
 
     def __init__(self, storage="float32"):
@@ -291,7 +291,7 @@ def ncnn_model(generator, storage="float32", subpixel_tail=True, clip=True):
     ``subpixel_tail``: SRResNet's last convolution before its last shuffle (same function).
     ``clip=False`` ends RRDBNet at its last convolution, exactly as Real-ESRGAN's files do.
     """
-    g, m = Graph(storage), _Layers(generator)
+    g, m = NcnnGraph(storage), _Layers(generator)
     if "head_conv" in m:
         _srresnet(g, m, subpixel_tail)
     elif "conv_first" in m:

@@ -7,14 +7,12 @@ An artifact outside its tolerance fails the export.
 """
 
 import os
-import statistics
-import time
 
 import numpy as np
 import tensorflow as tf
 
-from srgan_tf.data.degradations import bicubic
-from srgan_tf.utils.imageio import load_rgb8
+from srgan_tf.data.degradations import photo_pair
+from srgan_tf.utils.timing import median_time
 
 PARITY_SIZES = ((37, 53), (128, 96))  # LR height x width: odd, non-square, not tile-aligned
 LATENCY_SIZE = (128, 128)
@@ -32,11 +30,7 @@ TOLERANCES = {
 
 def parity_inputs(photo_files, sizes=PARITY_SIZES, scale=4):
     """Centre crops of the photos' bicubic LR versions, grouped by size: {size: (N, h, w, 3)}."""
-    lows = []
-    for path in photo_files:
-        image = load_rgb8(path) / 255.0
-        height, width = (image.shape[0] // scale) * scale, (image.shape[1] // scale) * scale
-        lows.append(bicubic(image[:height, :width].astype(np.float32), scale).numpy())
+    lows = [photo_pair(path, scale)[1] for path in photo_files]
     batches = {}
     for h, w in sizes:
         crops = []
@@ -56,13 +50,7 @@ def compare(reference, candidate):
 
 def median_latency(backend, size=LATENCY_SIZE, repeats=5):
     x = np.random.default_rng(0).random((1, *size, 3), dtype=np.float32)
-    backend(x)  # warm-up: allocation, tracing
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        backend(x)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_time(lambda: backend(x), repeats)[0]  # after a warm-up call: allocation, tracing
 
 
 def within_tolerance(quantization, max_abs, psnr):

@@ -21,27 +21,25 @@ import os
 import numpy as np
 import tensorflow as tf
 
+from srgan_tf.data.degradations import photo_pair
 from srgan_tf.errors import SRGANError
 from srgan_tf.utils.atomic import atomic_path
+from srgan_tf.utils.keras_compat import tflite_op_details
 
 QUANTIZATIONS = ("float32", "float16", "dynamic", "int8")
 
 
 def representative_patches(files, count=48, size=48, seed=0, scale=4):
-    """LR-sized float32 [0, 1] patches from real photos downscaled by ``scale``, for int8 calibration."""
-    from srgan_tf.utils.imageio import load_rgb8
-
+    """LR-sized float32 [0, 1] patches for int8 calibration: crops of real photos degraded as for
+    training (:func:`~srgan_tf.data.degradations.photo_pair`), which is what LR inputs look like."""
     rng = np.random.default_rng(seed)
-    images = [load_rgb8(path) for path in files]
+    lows = [photo_pair(path, scale)[1] for path in files]
     patches = []
     for index in range(count):
-        image = images[index % len(images)]
-        # Calibrate on downscaled photos: that is what LR inputs look like.
-        lr_size = (image.shape[0] // scale, image.shape[1] // scale)
-        small = tf.image.resize(image[None] / 255.0, lr_size, antialias=True)[0]
-        top = rng.integers(0, small.shape[0] - size + 1)
-        left = rng.integers(0, small.shape[1] - size + 1)
-        patches.append(np.clip(small[top : top + size, left : left + size].numpy(), 0, 1).astype(np.float32))
+        low = lows[index % len(lows)]
+        top = rng.integers(0, low.shape[0] - size + 1)
+        left = rng.integers(0, low.shape[1] - size + 1)
+        patches.append(low[top : top + size, left : left + size])
     return patches
 
 
@@ -87,7 +85,7 @@ def op_names(tflite_path):
     from ai_edge_litert.interpreter import Interpreter
 
     interpreter = Interpreter(model_path=os.fspath(tflite_path))
-    return sorted({op["op_name"] for op in interpreter._get_ops_details()})
+    return sorted({op["op_name"] for op in tflite_op_details(interpreter)})
 
 
 def write_tflite(core_saved_model, path, quantization="float32", representative=None, io="float"):

@@ -2,12 +2,11 @@
 
 import numpy as np
 
-from srgan_tf.data.degradations import bicubic
+from srgan_tf.data.degradations import photo_pair
 from srgan_tf.errors import SRGANError
 from srgan_tf.evaluation.metrics import score_label
 from srgan_tf.evaluation.plots import plot_comparison
 from srgan_tf.evaluation.scoring import bicubic_upscale, load_lpips_metric
-from srgan_tf.utils.imageio import load_rgb8
 
 
 def compare_models(image_path, models, out_path, crop=128, at=None):
@@ -23,10 +22,8 @@ def compare_models(image_path, models, out_path, crop=128, at=None):
     if len(scales) != 1:
         raise SRGANError(f"models have different scales {sorted(scales)}; compare models of one scale")
     scale = scales.pop()
-    hr = load_rgb8(image_path)
-    height, width = (hr.shape[0] // scale) * scale, (hr.shape[1] // scale) * scale
-    hr = hr[:height, :width].astype(np.float32) / 255.0
-    lr = bicubic(hr, scale).numpy()
+    hr, lr = photo_pair(image_path, scale)
+    height, width = hr.shape[:2]
     size = min(crop, height, width)
     top, left = at if at else ((height - size) // 2, (width - size) // 2)
     if not (0 <= top <= height - size and 0 <= left <= width - size):

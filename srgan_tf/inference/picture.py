@@ -19,11 +19,10 @@ from PIL import Image, ImageOps
 from srgan_tf.errors import SRGANError
 from srgan_tf.inference.pngstream import PNGStreamWriter
 from srgan_tf.utils.atomic import atomic_path
-from srgan_tf.utils.imageio import MAX_DECODE_PIXELS, open_image
+from srgan_tf.utils.imageio import MAX_DECODE_PIXELS, SIXTEEN_BIT_MODES, open_image
 from srgan_tf.utils.messages import warn
 
 OUTPUT_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "webp": "WEBP"}
-_SIXTEEN_BIT_GRAY = ("I;16", "I;16B", "I;16L", "I;16N", "I")
 
 
 @dataclass
@@ -120,7 +119,7 @@ def read_picture(path, max_pixels=MAX_DECODE_PIXELS):
         depth, _ = _png_bit_depth(path) if image.format == "PNG" else (None, None)
         try:
             pixels = None
-            if depth == 16 and image.mode not in _SIXTEEN_BIT_GRAY:
+            if depth == 16 and image.mode not in SIXTEEN_BIT_MODES:
                 pixels = _read_png16(path)  # Pillow reads 16-bit colour PNGs as 8-bit
             elif image.format == "TIFF":
                 pixels, downgraded = _read_tiff16(path, image)
@@ -134,7 +133,7 @@ def read_picture(path, max_pixels=MAX_DECODE_PIXELS):
     if downgraded:
         warn(f"{path}: 16-bit TIFF read as 8 bits ({downgraded})")
     mode = image.mode
-    if mode in _SIXTEEN_BIT_GRAY:
+    if mode in SIXTEEN_BIT_MODES:
         values = np.asarray(image).astype(np.float32)
         peak = 65535.0 if mode != "I" or values.max() > 255 else 255.0
         gray = np.clip(values / peak, 0, 1)

@@ -148,8 +148,8 @@ def card_line(card):
     default = " [default]" if card.name == DEFAULT_MODEL else ""
     origin = ""
     if card.imported:
-        from srgan_tf.pretrained.installed import install_hint, is_installed
+        from srgan_tf.pretrained.installed import install_hint, source_installed
 
-        state = "installed" if is_installed(card.source) else f"not installed: {install_hint(card.source)}"
+        state = "installed" if source_installed(card.source) else f"not installed: {install_hint(card.source)}"
         origin = f" [from {card.source['package']} {card.source['version']}, {state}]"
     return f"{card.name}{default}{origin}: x{card.scale}, {card.summary}{scores}"

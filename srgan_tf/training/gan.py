@@ -25,12 +25,13 @@ from srgan_tf.evaluation.metrics import lpips_if_large_enough, score_batch
 from srgan_tf.models.subpixel_tail import with_subpixel_tail
 from srgan_tf.training import losses
 from srgan_tf.training.replicas import gradient_norm, sum_over_replicas, take_reduced_gradients
+from srgan_tf.utils.keras_compat import SkippableSampleBuild
 from srgan_tf.utils.ranges import signed_to_unit, sr_images
 
 _LOSS = LossConfig()  # the constructor's defaults are the config's
 
 
-class SRGAN(keras.Model):
+class SRGAN(SkippableSampleBuild, keras.Model):
     """Generator (+ discriminator + VGG features) with SRGAN's custom ``train_step``.
 
     Args:
@@ -48,7 +49,8 @@ class SRGAN(keras.Model):
             generator loss weights (pixel and TV terms are extras, 0 in the paper).
         adversarial: "standard" (SRGAN's −log D(G(LR))) or "relativistic" (ESRGAN's
             relativistic average GAN: each side judged against the other's batch mean).
-        pretrain_loss: the stage-1 loss, "mse" (paper) or "l1"; also stage 2's pixel term.
+        pixel: the pixel loss, "mse" (paper) or "l1": stage 1's only loss, and stage 2's pixel term
+            (times ``pixel_weight``).
         vgg_feature_rescale: factor on feature differences; None: the content layers' own
             (1/12.75 for VGG19, as the paper).
     """
@@ -66,15 +68,15 @@ class SRGAN(keras.Model):
         adversarial=_LOSS.adversarial,
         pixel_weight=_LOSS.pixel_weight,
         tv_weight=_LOSS.tv_weight,
-        pretrain_loss=_LOSS.pretrain_loss,
+        pixel=_LOSS.pixel,
         vgg_feature_rescale=_LOSS.vgg_feature_rescale,
         **kwargs,
     ):
         super().__init__(**kwargs)
         if discriminator is not None and content.startswith("vgg") and feature_extractor is None:
             raise SRGANError(f"content loss {content!r} needs a VGG feature extractor")
-        if pretrain_loss not in PIXEL_LOSSES:
-            raise SRGANError(f"pretrain_loss must be one of {tuple(PIXEL_LOSSES)}, got {pretrain_loss!r}")
+        if pixel not in PIXEL_LOSSES:
+            raise SRGANError(f"pixel must be one of {tuple(PIXEL_LOSSES)}, got {pixel!r}")
         if adversarial not in ADVERSARIAL_LOSSES:
             raise SRGANError(f"adversarial must be one of {tuple(ADVERSARIAL_LOSSES)}, got {adversarial!r}")
         self.generator = generator
@@ -90,8 +92,8 @@ class SRGAN(keras.Model):
         self.adversarial_weight = adversarial_weight
         self.pixel_weight = pixel_weight
         self.tv_weight = tv_weight
-        self.pretrain_loss = pretrain_loss
-        self._pixel_loss = resolve(PIXEL_LOSSES[pretrain_loss])
+        self.pixel = pixel
+        self._pixel_loss = resolve(PIXEL_LOSSES[pixel])
         self._content_pixel_loss = resolve(PIXEL_LOSSES[content]) if content in PIXEL_LOSSES else None
         self._adversarial_losses = (
             resolve(ADVERSARIAL_LOSSES[adversarial].generator),
@@ -145,31 +147,28 @@ class SRGAN(keras.Model):
     def _multi_worker(self):
         return isinstance(self.distribute_strategy, tf.distribute.MultiWorkerMirroredStrategy)
 
-    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+    def skip_sample_build(self):
         # Keras builds a model by reducing a sample batch eagerly with
         # strategy.reduce, which fails under MultiWorkerMirroredStrategy
         # (keras-team/keras#20585). Every variable here already exists (the
         # networks are functional, the optimizers built by build_optimizers),
         # so under that strategy there is nothing to build.
-        if self._multi_worker():
-            self.built = True
-            return
-        super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
+        return self._multi_worker()
 
     def call(self, lr_images, training=False):
         return self.generator(lr_images, training=training)
 
     # -- losses -----------------------------------------------------------------
 
-    def content_loss(self, hr_images, sr_images):
+    def content_loss(self, hr_images, generated):
         """Per-example content loss of stage 2."""
         if self._content_pixel_loss is not None:
-            return self._content_pixel_loss(hr_images, sr_images)
+            return self._content_pixel_loss(hr_images, generated)
         # Two passes, not one over the concatenated batch: the HR features are constants of the
         # generator's loss, and with them split off (stop_gradient) the backward pass runs
         # through VGG for the 16 SR images only, not for all 32.
         hr_features = [tf.stop_gradient(f) for f in _as_list(self.feature_extractor(hr_images, training=False))]
-        sr_features = _as_list(self.feature_extractor(sr_images, training=False))
+        sr_features = _as_list(self.feature_extractor(generated, training=False))
         return losses.feature_content(
             hr_features, sr_features, self._content_weights, self._content_criterion, self.vgg_feature_rescale
         )
@@ -204,8 +203,8 @@ class SRGAN(keras.Model):
 
     def _pretrain_step(self, lr_images, hr_images):
         with tf.GradientTape() as tape:
-            sr_images = self._step_generator(lr_images, training=True)
-            per_example = self._pixel_loss(hr_images, sr_images)
+            generated = self._step_generator(lr_images, training=True)
+            per_example = self._pixel_loss(hr_images, generated)
             loss = tf.nn.compute_average_loss(per_example)
             scaled = self.generator_optimizer.scale_loss(loss)
         variables = self.generator.trainable_variables
@@ -219,18 +218,18 @@ class SRGAN(keras.Model):
         # own loss — the discriminator never follows the generator's gradient
         # (that would teach it to be fooled), and vice versa.
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
-            sr_images = self._step_generator(lr_images, training=True)
+            generated = self._step_generator(lr_images, training=True)
             real_logits = self.discriminator(hr_images, training=True)
-            fake_logits = self.discriminator(sr_images, training=True)
+            fake_logits = self.discriminator(generated, training=True)
 
-            content = self.content_loss(hr_images, sr_images)
+            content = self.content_loss(hr_images, generated)
             generator_adversarial, discriminator_adversarial = self._adversarial_losses
             adversarial = generator_adversarial(real_logits, fake_logits)
             per_example = self.content_weight * content + self.adversarial_weight * adversarial
             if self.pixel_weight:
-                per_example += self.pixel_weight * self._pixel_loss(hr_images, sr_images)
+                per_example += self.pixel_weight * self._pixel_loss(hr_images, generated)
             if self.tv_weight:
-                per_example += self.tv_weight * losses.total_variation(sr_images)
+                per_example += self.tv_weight * losses.total_variation(generated)
             g_loss = tf.nn.compute_average_loss(per_example)
             d_loss = tf.nn.compute_average_loss(discriminator_adversarial(real_logits, fake_logits))
             g_scaled = self.generator_optimizer.scale_loss(g_loss)

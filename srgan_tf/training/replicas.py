@@ -3,7 +3,7 @@ it computes on one: gradients summed in one collective, batch means over the glo
 
 import tensorflow as tf
 
-from srgan_tf.errors import SRGANError
+from srgan_tf.utils.keras_compat import set_gradient_reduction
 
 
 def gradient_norm(optimizer, grads):
@@ -20,16 +20,9 @@ def take_reduced_gradients(optimizer):
 
     ``SRGAN`` sums both networks' gradients itself, in one collective, so the logged norms are
     of the global gradient (not of one replica's share) and no two collectives can be issued in
-    different orders by different replicas. Keras's TensorFlow optimizers sum in
-    ``_all_reduce_sum_gradients``; if a Keras release renames it, refuse rather than sum twice.
+    different orders by different replicas.
     """
-    inner = getattr(optimizer, "inner_optimizer", optimizer)  # LossScaleOptimizer delegates
-    if not hasattr(type(inner), "_all_reduce_sum_gradients"):
-        raise SRGANError(
-            f"{type(inner).__name__} has no _all_reduce_sum_gradients: this Keras version "
-            "reduces gradients elsewhere, which srgan_tf does not support yet"
-        )
-    inner._all_reduce_sum_gradients = list
+    set_gradient_reduction(optimizer, list)
 
 
 def sum_over_replicas(*gradient_lists):

@@ -5,29 +5,11 @@ the config — never from environment variables read deep inside the library.
 """
 
 import contextlib
-import os
 
 import keras
 import tensorflow as tf
 
 from srgan_tf.errors import SRGANError
-
-
-def machine_description():
-    """ "<CPU model>, <n> cores, <GPUs>; python …, tensorflow …, keras …" for reports and model cards."""
-    import platform
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    gpus = tf.config.list_physical_devices("GPU")
-    return (
-        f"{cpu}, {os.cpu_count()} cores, {f'GPU x{len(gpus)}' if gpus else 'no GPU'}; "
-        f"python {platform.python_version()}, tensorflow {tf.__version__}, keras {keras.__version__}"
-    )
 
 
 def has_gpu():

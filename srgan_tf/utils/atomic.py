@@ -1,6 +1,7 @@
 """Atomic file writes: a crash or an error never leaves half a file under the final name."""
 
 import contextlib
+import json
 import os
 import shutil
 import uuid
@@ -46,10 +47,12 @@ def atomic_path(path):
 
 
 def write_json(path, data):
-    """Writes ``data`` as indented JSON (strict: no NaN) to ``path`` atomically."""
-    import json
+    """Writes ``data`` as indented UTF-8 JSON with a final newline, atomically; returns ``path``.
 
+    Standard JSON only: a NaN or infinity raises ``ValueError`` (Python's default would write a
+    bare ``NaN`` that other parsers refuse) and the file is left as it was.
+    """
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=2, allow_nan=False)
+        json.dump(data, f, indent=2, ensure_ascii=False, allow_nan=False)
         f.write("\n")
     return path

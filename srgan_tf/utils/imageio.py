@@ -20,7 +20,8 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", "
 # bombs); 256 MP is far above any real photo and far below what exhausts RAM.
 MAX_DECODE_PIXELS = 256 * 1024 * 1024
 
-_SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
+# Pillow's modes of 16-bit (and 32-bit integer) grayscale, as 16-bit PNGs and TIFFs open.
+SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
 
 
 def is_image_path(path):
@@ -60,7 +61,7 @@ def to_rgb8(image):
     garbage); 16-bit data is rounded to 8 bits; CMYK and palettes use PIL's
     conversions.
     """
-    if image.mode in _SIXTEEN_BIT_MODES:
+    if image.mode in SIXTEEN_BIT_MODES:
         gray = _sixteen_to_eight(np.asarray(image))
         return np.repeat(gray[:, :, None], 3, axis=2)
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from srgan_tf import SRGANError, get_preset, load_config
-from srgan_tf.config import PRESETS, apply_overrides, save_config
+from srgan_tf.config import PRESETS, apply_overrides, config_from_dict, save_config
 
 
 def test_presets_are_valid_and_paper_values():
@@ -32,7 +32,7 @@ def test_esrgan_preset_carries_the_esrgan_recipe():
         "arch": "rrdbnet", "scale": 4, "num_blocks": 23, "filters": 64, "growth": 32
     }  # fmt: skip
     lo = esrgan.loss
-    assert (lo.adversarial, lo.adversarial_weight, lo.pixel_weight, lo.pretrain_loss) == (
+    assert (lo.adversarial, lo.adversarial_weight, lo.pixel_weight, lo.pixel) == (
         "relativistic",
         5e-3,
         1e-2,
@@ -65,7 +65,7 @@ def test_finetune_preset_has_the_shipped_recipes_architecture():
     recipe = load_config(os.path.join(root, "training", "configs", "photos_x4.yaml"))
     finetune = load_config("finetune_x4")
     assert architecture_of(finetune.model) == architecture_of(recipe.model)
-    assert finetune.train.init == "srresnet-x4" and finetune.loss.pretrain_loss == recipe.loss.pretrain_loss
+    assert finetune.train.init == "srresnet-x4" and finetune.loss.pixel == recipe.loss.pixel
 
 
 def test_overrides_parse_types():
@@ -119,6 +119,24 @@ def test_run_dirs_that_stored_the_old_rescale_still_resume(tmp_path):
     changed = apply_overrides(config, ["loss.vgg_feature_rescale=0.5"])
     with pytest.raises(SRGANError, match="different loss config"):
         check_resumable(RunDir(tmp_path), changed)
+
+
+def test_run_dirs_that_stored_loss_pretrain_loss_still_load_and_resume(tmp_path):
+    # loss.pixel was loss.pretrain_loss: the name said stage 1 only, the setting chose stage 2's
+    # pixel term too. A run dir's config.json (as such a run wrote it) still loads and resumes.
+    from srgan_tf.training.run_dir import RunDir, check_resumable
+
+    data = apply_overrides(get_preset("demo"), ["loss.pixel_weight=0.01"]).to_dict()
+    data["loss"] = {("pretrain_loss" if key == "pixel" else key): value for key, value in data["loss"].items()}
+    data["loss"]["pretrain_loss"] = "l1"
+    (tmp_path / "config.json").write_text(json.dumps(data, indent=2))
+    old = load_config(tmp_path)
+    assert old.loss.pixel == "l1" and old.loss.pixel_weight == 0.01
+    check_resumable(RunDir(tmp_path), apply_overrides(old, []))  # the same training: no error
+    assert apply_overrides(get_preset("demo"), ["loss.pretrain_loss=l1"]).loss.pixel == "l1"  # --set too
+    data["loss"]["pixel"] = "mse"
+    with pytest.raises(SRGANError, match="both loss.pixel and its old name loss.pretrain_loss"):
+        config_from_dict(data)
 
 
 def test_file_roundtrip_and_run_dir(tmp_path):

@@ -209,18 +209,3 @@ def test_cache_gives_the_same_stream(tiny_data_config, tmp_path):
             for (_, a), (_, b) in zip(plain, _take(dataset, 3)):
                 np.testing.assert_array_equal(a, b)
     assert len(os.listdir(tmp_path / "cache")) >= 1
-
-
-@pytest.mark.parametrize("count", [1, 2, 3, 7, 100, 1000, 4097])
-def test_each_pass_visits_every_file_once(count):
-    from srgan_tf.data.visits import file_for_visit
-
-    visits = tf.range(3 * count, dtype=tf.int64)
-    order = file_for_visit(visits, 5, count).numpy().reshape(3, count)
-    for one_pass in order:
-        assert sorted(one_pass) == list(range(count))  # a bijection on the files
-    np.testing.assert_array_equal(order[0], file_for_visit(visits[:count], 5, count).numpy())  # deterministic
-    if count >= 7:
-        assert not np.array_equal(order[0], order[1])  # a new order each pass
-        assert not np.array_equal(order[0], file_for_visit(visits[:count], 6, count).numpy())  # seeded
-        assert not np.array_equal(order[0], np.arange(count))

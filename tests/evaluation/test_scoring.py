@@ -1,5 +1,6 @@
 """Evaluation scores on disk: strict JSON even where a score is not a finite number."""
 
+import functools
 import json
 import math
 
@@ -7,8 +8,9 @@ import keras
 import numpy as np
 from PIL import Image
 
-from srgan_tf.evaluation.scoring import evaluate_folder, keras_upscaler, write_scores
+from srgan_tf.evaluation.scoring import evaluate_folder, write_scores
 from srgan_tf.models import build_generator
+from srgan_tf.utils.ranges import sr_images
 
 
 def _strict_json(text):
@@ -26,7 +28,7 @@ def test_a_flat_image_scores_null_not_nan(tmp_path, photos):
     Image.fromarray(np.full((32, 32, 3), 128, np.uint8)).save(folder / "flat.png")
     Image.fromarray(photos[0][:32, :48]).save(folder / "photo.png")
     keras.utils.set_random_seed(1)
-    scores = evaluate_folder(keras_upscaler(build_generator(4, 1, 8)), str(folder), 4)
+    scores = evaluate_folder(functools.partial(sr_images, build_generator(4, 1, 8)), str(folder), 4)
     flat, photo = scores
     # Bicubic gives a flat image back exactly (infinite PSNR), and a flat HR has no gradient
     # energy to divide by: the scores that are not numbers.

@@ -194,12 +194,16 @@ def test_bad_arguments(tiny_model, tmp_path):
 
 
 @pytest.mark.parametrize("scale", [2, 4])
-def test_calibration_patches_are_downscaled_by_the_models_scale(tmp_path, photos, scale):
+def test_calibration_patches_are_crops_of_the_training_lr(tmp_path, photos, scale):
+    """int8 calibration sees what the model will be given: the training degradation (bicubic,
+    rounded to 8 bits) by the model's scale, of the photo cropped to a multiple of it."""
+    from srgan_tf.data import bicubic
     from srgan_tf.export.tflite import representative_patches
 
-    image = photos[0][:192, :192]
+    image = photos[0][:194, :195]
     Image.fromarray(image).save(tmp_path / "p.png")
     (patch,) = representative_patches([str(tmp_path / "p.png")], count=1, size=32, scale=scale)
-    small = tf.image.resize(image[None] / 255.0, (192 // scale, 192 // scale), antialias=True)[0].numpy()
-    windows = np.lib.stride_tricks.sliding_window_view(np.clip(small, 0, 1), (32, 32, 3))[..., 0, :, :, :]
-    assert np.abs(windows - patch).max(axis=(-3, -2, -1)).min() < 1e-6  # a crop of *this* downscale
+    height, width = 194 // scale * scale, 195 // scale * scale
+    small = bicubic(image[:height, :width] / 255.0, scale).numpy()
+    windows = np.lib.stride_tricks.sliding_window_view(small, (32, 32, 3))[..., 0, :, :, :]
+    assert np.abs(windows - patch).max(axis=(-3, -2, -1)).min() == 0  # a crop of *this* LR

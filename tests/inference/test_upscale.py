@@ -1,5 +1,6 @@
 """srgan upscale/evaluate/compare: tiling exactness, real image kinds, robust batches, every backend."""
 
+import functools
 import io
 import json
 import os
@@ -142,7 +143,8 @@ def test_no_two_inputs_share_an_output(tiny_model_path, train_photo, tmp_path):
 def test_evaluate_attributes_every_score_to_its_file(tiny_model_path, tmp_path, photos, srgan_warnings):
     """A truncated a.png beside b.png and c.png: b and c keep their own scores, a is listed."""
     from srgan_tf.data import DecodeFailures
-    from srgan_tf.evaluation.scoring import evaluate_folder, keras_upscaler
+    from srgan_tf.evaluation.scoring import evaluate_folder
+    from srgan_tf.utils.ranges import sr_images
 
     folder = tmp_path / "hr"
     folder.mkdir()
@@ -152,7 +154,7 @@ def test_evaluate_attributes_every_score_to_its_file(tiny_model_path, tmp_path, 
     buffer = io.BytesIO()
     Image.fromarray(photos[1][:64, :64]).save(buffer, "PNG")
     (folder / "a.png").write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
-    upscale_fn = keras_upscaler(keras.models.load_model(tiny_model_path))
+    upscale_fn = functools.partial(sr_images, keras.models.load_model(tiny_model_path))
     failures = DecodeFailures()
     scores = evaluate_folder(upscale_fn, str(folder), 4, failures=failures)
     assert len(srgan_warnings) == 1 and "a.png: cannot decode" in srgan_warnings[0]

@@ -119,11 +119,11 @@ def test_prelu_starts_at_a_quarter_slope():
 
 
 def test_summary_builds_the_configs_networks_through_stages():
-    from srgan_tf.cli.commands.summary import summarize
+    from srgan_tf.cli.commands.summary import summarize_networks
 
     lines = []
     overrides = ["model.arch=rrdbnet", "model.num_blocks=1", "model.filters=8", "model.growth=4"]
-    counts = summarize("demo", overrides, vgg=True, print_fn=lines.append)
+    counts = summarize_networks("demo", overrides, vgg=True, print_fn=lines.append)
     per_rdb = sum(9 * (8 + 4 * k) * 4 + 4 for k in range(4)) + 9 * 24 * 8 + 8
     rrdbnet = 3 * per_rdb + (9 * 3 * 8 + 8) + 4 * (9 * 8 * 8 + 8) + (9 * 8 * 3 + 3)
     assert list(counts.values())[0] == rrdbnet

@@ -1,6 +1,7 @@
 """The generators that ship in the package: their cards tell the truth, they load from an
 installed wheel with no network, and they are what ``srgan upscale`` uses by default."""
 
+import functools
 import glob
 import os
 import subprocess
@@ -12,8 +13,9 @@ import pytest
 from PIL import Image
 
 from srgan_tf.assets import SAMPLE_VAL_DIR
-from srgan_tf.evaluation.scoring import evaluate_folder, keras_upscaler
+from srgan_tf.evaluation.scoring import evaluate_folder
 from srgan_tf.pretrained import cards as pretrained
+from srgan_tf.utils.ranges import sr_images
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # Trained by this project and stored in the package (imported ones have tests of their own).
@@ -31,7 +33,7 @@ def test_card_scores_are_reproduced_on_the_bundled_held_out_photos(name):
     # The card was measured on the corpus' held-out photos, two of which are bundled: scoring
     # the shipped weights again here must give the card's numbers for those two.
     card = pretrained.named_models()[name]
-    scores = evaluate_folder(keras_upscaler(pretrained.load_pretrained(name)), SAMPLE_VAL_DIR, card.scale)
+    scores = evaluate_folder(functools.partial(sr_images, pretrained.load_pretrained(name)), SAMPLE_VAL_DIR, card.scale)
     on_card = {s["name"].removeprefix("bundled_"): s for s in card.evaluation["images"]}
     assert {s.name for s in scores} <= set(on_card)
     for score in scores:

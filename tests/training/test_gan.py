@@ -92,7 +92,7 @@ def test_one_sgd_step_moves_each_network_down_its_own_loss_gradient():
 
 def test_one_sgd_step_of_stage_one_follows_the_pixel_loss_gradient():
     generator, _ = _nets()
-    model = SRGAN(generator, pretrain_loss="l1")
+    model = SRGAN(generator, pixel="l1")
     model.compile(keras.optimizers.SGD(0.05))
     lr, hr = _batch(5)
     with tf.GradientTape() as tape:
@@ -114,7 +114,7 @@ def test_stage_two_pixel_term_follows_the_configured_pixel_loss(pixel_loss):
         content_weight=0.0,
         adversarial_weight=0.0,
         pixel_weight=1.0,
-        pretrain_loss=pixel_loss,
+        pixel=pixel_loss,
     )
     model.compile(keras.optimizers.Adam(1e-4), keras.optimizers.Adam(1e-4))
     lr, hr = _batch(3)
@@ -477,28 +477,3 @@ def test_learning_rate_follows_the_model_step_when_loss_scaling_skips(tiny_confi
         assert int(model.generator_optimizer.iterations.numpy()) == 3  # one step really was skipped
     base = config.train.pretrain_learning_rate
     np.testing.assert_allclose(seen, [base, base, base * 0.1, base * 0.1], rtol=1e-3)
-
-
-def test_the_keras_build_hook_srgan_overrides_still_exists_and_fit_calls_it(monkeypatch):
-    """SRGAN overrides Keras's private ``_maybe_symbolic_build`` (multi-worker workaround): if a
-    Keras release renames it or changes its arguments, the override would silently stop working."""
-    import inspect
-
-    hook = getattr(keras.Model, "_maybe_symbolic_build", None)
-    assert hook is not None, "keras.Model no longer has _maybe_symbolic_build"
-    assert list(inspect.signature(hook).parameters) == ["self", "iterator", "data_batch"]
-    calls = []
-    original = SRGAN._maybe_symbolic_build
-
-    def spy(self, iterator=None, data_batch=None):
-        calls.append(iterator is not None or data_batch is not None)
-        return original(self, iterator=iterator, data_batch=data_batch)
-
-    monkeypatch.setattr(SRGAN, "_maybe_symbolic_build", spy)
-    generator, _ = _plain_nets()
-    model = SRGAN(generator)
-    model.compile(keras.optimizers.SGD(0.1))
-    model.build_optimizers()
-    lr, hr = _batch(2)
-    model.fit(tf.data.Dataset.from_tensors((lr, hr)).repeat(), steps_per_epoch=1, epochs=1, verbose=0)
-    assert calls == [True]

@@ -1,5 +1,6 @@
 """atomic_path: the final name holds either the old file or the whole new one, never a part."""
 
+import json
 import os
 import subprocess
 import sys
@@ -77,3 +78,17 @@ def test_a_failed_rename_removes_the_temporary(tmp_path):
     with pytest.raises(OSError), atomic_path(tmp_path / "out.png") as tmp, open(tmp, "w") as f:
         f.write("x")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.png"]
+
+
+def test_write_json_writes_whole_standard_json_or_nothing(tmp_path):
+    from srgan_tf.utils.atomic import write_json
+
+    target = tmp_path / "card.json"
+    assert write_json(target, {"name": "x4 — été", "psnr": 30.5, "rows": [1, None]}) == target
+    text = target.read_text(encoding="utf-8")
+    assert text.endswith("}\n") and "été" in text and '\n  "psnr": 30.5' in text  # indented, UTF-8
+    assert json.loads(text) == {"name": "x4 — été", "psnr": 30.5, "rows": [1, None]}
+    with pytest.raises(ValueError):  # JSON has no NaN: refused, not written as a bare NaN
+        write_json(target, {"psnr": float("nan")})
+    assert json.loads(target.read_text(encoding="utf-8"))["psnr"] == 30.5  # the old file stays whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["card.json"]

@@ -32,13 +32,13 @@ def run(args):
 
     written = set()
 
-    def save(path, name, sr_images):
+    def save(path, name, upscaled):
         stem, extension = os.path.splitext(name)
         target = os.path.join(args.save_images, f"{stem}_x{model.scale}.png")
         if target in written:  # 001.jpg already wrote 001_x4.png: 001.png must not replace it
             target = os.path.join(args.save_images, f"{stem}_{extension.lstrip('.').lower()}_x{model.scale}.png")
         written.add(target)
-        write_picture(Picture(np.asarray(sr_images)[0]), target, overwrite=True)
+        write_picture(Picture(np.asarray(upscaled)[0]), target, overwrite=True)
 
     scores = evaluate_folder(
         lambda lr: model.upscale_array(np.asarray(lr)[0])[None],

@@ -13,11 +13,11 @@ def add_arguments(parser):
 
 
 def run(args):
-    summarize(args.config, args.overrides, vgg=args.vgg)
+    summarize_networks(args.config, args.overrides, vgg=args.vgg)
     return 0
 
 
-def summarize(config_source, overrides=(), vgg=False, print_fn=print):
+def summarize_networks(config_source, overrides=(), vgg=False, print_fn=print):
     """Prints Keras summaries and a parameter table; returns {name: parameter count}."""
     from srgan_tf.training.builders import (
         build_discriminator_from_config,

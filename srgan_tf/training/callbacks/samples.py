@@ -7,6 +7,7 @@ import tensorflow as tf
 
 from srgan_tf.evaluation.metrics import score_label
 from srgan_tf.evaluation.plots import plot_comparison
+from srgan_tf.evaluation.scoring import bicubic_upscale
 from srgan_tf.utils.ranges import signed_to_unit, sr_images
 
 
@@ -27,8 +28,7 @@ class SampleWriter(keras.callbacks.Callback):
         self.hr_image = signed_to_unit(tf.convert_to_tensor(hr_image))
         self.samples_dir = samples_dir
         self.writer = tf.summary.create_file_writer(log_dir)
-        size = tf.shape(self.hr_image)[1:3]
-        self.bicubic = tf.clip_by_value(tf.image.resize(lr_image, size, method="bicubic"), 0.0, 1.0)
+        self.bicubic = bicubic_upscale(lr_image, scale)
         self.last_path = None
 
     def _label(self, name, image):
