@@ -35,7 +35,7 @@ ENTRY = "entry.json"
 CONVERSION_FORMAT = 1
 
 
-def is_installed(runtime):
+def runtime_installed(runtime):
     return importlib.util.find_spec(PACKAGES[runtime]) is not None
 
 
@@ -75,9 +75,9 @@ def _read_entry(folder):
 def _convert(model, digest, runtime, folder):
     """Converts into a private folder beside ``folder`` and renames it into place, so a killed
     process or a concurrent one never leaves a half-written entry under the final name."""
-    from srgan_tf.utils.tensorflow_loading import load_tensorflow
+    from srgan_tf.utils.tensorflow_loading import import_tensorflow
 
-    load_tensorflow()  # before the converters import it: its start-up lines stay hidden
+    import_tensorflow()  # before the converters import it: its start-up lines stay hidden
     from srgan_tf.export.conversion import convert_for_runtime
 
     os.makedirs(os.path.dirname(folder), exist_ok=True)
@@ -131,7 +131,7 @@ def fastest_runner(model):
     converts within tolerance; ``(KerasBackend, {})`` when none does."""
     missing = []
     for runtime in PREFERENCE:
-        if not is_installed(runtime):
+        if not runtime_installed(runtime):
             missing.append(PACKAGES[runtime])
             continue
         try:

@@ -26,7 +26,7 @@ import numpy as np
 
 from srgan_tf.errors import SRGANError
 from srgan_tf.pretrained.cards import is_named_model, load_pretrained, named_models
-from srgan_tf.utils.tensorflow_loading import load_tensorflow, native_stderr_silenced
+from srgan_tf.utils.tensorflow_loading import import_tensorflow, native_stderr_silenced
 
 METADATA_NAME = "srgan_metadata.json"
 
@@ -73,7 +73,7 @@ class KerasBackend:
     name = "keras"
 
     def __init__(self, path_or_model, subpixel_tail=True):
-        tf = load_tensorflow()
+        tf = import_tensorflow()
         import keras
 
         import srgan_tf.models  # noqa: F401 - registers the custom layers .keras files name
@@ -107,7 +107,7 @@ class SavedModelBackend:
     name = "saved_model"
 
     def __init__(self, path):
-        tf = load_tensorflow()
+        tf = import_tensorflow()
         self.module = tf.saved_model.load(saved_model_dir(os.fspath(path)) or os.fspath(path))
         self._serve = self.module.signatures["serving_default"]
 

@@ -2,7 +2,7 @@
 
 The CLI imports TensorFlow only when a command needs it: ``srgan upscale`` with a cached
 converted model runs on LiteRT, ONNX Runtime or ncnn alone, and skips the import entirely.
-Whatever path does need it calls :func:`load_tensorflow` first.
+Whatever path does need it calls :func:`import_tensorflow` first.
 """
 
 import contextlib
@@ -28,7 +28,7 @@ def native_stderr_silenced():
         os.close(saved)
 
 
-def load_tensorflow():
+def import_tensorflow():
     """Imports TensorFlow (once) and finds its devices with the C++ start-up chatter hidden;
     returns the module. A no-op when it is already imported."""
     if "tensorflow" in sys.modules:

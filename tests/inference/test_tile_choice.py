@@ -2,7 +2,7 @@
 
 import pytest
 
-from srgan_tf.inference.tiling import DEFAULT_TILE, MIN_AUTO_TILE, MEMORY_SHARE, choose_tile, tile_memory
+from srgan_tf.inference.tiling import DEFAULT_TILE, MEMORY_SHARE, MIN_AUTO_TILE, choose_tile, tile_memory
 
 GIB = 2**30
 

@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from srgan_tf.cli.cpu_kernels import choose_cpu_kernels
-from srgan_tf.utils.tensorflow_loading import load_tensorflow as load_tensorflow_quietly
+from srgan_tf.utils.tensorflow_loading import import_tensorflow
 
 
 def load_tensorflow(workload=None):
@@ -17,7 +17,7 @@ def load_tensorflow(workload=None):
     their top; commands get it from :func:`execute`."""
     if workload is not None:
         choose_cpu_kernels(workload)
-    load_tensorflow_quietly()
+    import_tensorflow()
 
 
 def execute(command, args, prog="srgan"):
