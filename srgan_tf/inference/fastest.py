@@ -23,9 +23,11 @@ from srgan_tf.runtimes.runners import BACKENDS, KerasBackend
 from srgan_tf.utils.atomic import remove_temporary, temporary_name, write_json
 from srgan_tf.utils.messages import LOGGER, warn
 
-# Fastest first, as measured end to end by bench/runtimes.py on this project's AVX2 machines for
-# both architectures (docs/benchmarks.md); Keras, the reference, comes last.
-PREFERENCE = ("ncnn", "tflite", "onnx")
+# Fastest first for `srgan upscale` as people run it: one process, each tile shape run once or a
+# few times. Measured end to end (bench/upscale_cli.py, docs/benchmarks.md) on this project's
+# AVX2 machines for both architectures: ncnn wins repeated calls on one shape (bench/runtimes.py)
+# but pays seconds and gigabytes on each new shape. Keras, the reference, comes last.
+PREFERENCE = ("tflite", "onnx", "ncnn")
 CONVERTED = PREFERENCE  # the runtimes a Keras model can be converted for
 PACKAGES = {"ncnn": "ncnn", "tflite": "ai_edge_litert", "onnx": "onnxruntime"}
 ARTIFACTS = {"ncnn": ("model.param", "model.bin"), "tflite": ("model.tflite",), "onnx": ("model.onnx",)}

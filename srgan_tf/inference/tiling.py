@@ -21,7 +21,7 @@ MIN_AUTO_TILE = 64
 # Peak process memory over the model's own live activations (models.activation_bytes_per_lr_pixel),
 # per runtime: its workspace (Winograd transforms, im2col, arenas). Measured with
 # bench/upscale_cli.py; docs/upscaling.md has the table.
-RUNTIME_OVERHEAD = {"ncnn": 2.0, "tflite": 2.0, "onnx": 2.0, "keras": 3.0, "saved_model": 3.0}
+RUNTIME_OVERHEAD = {"tflite": 2.0, "onnx": 2.0, "ncnn": 18.0, "keras": 3.0, "saved_model": 3.0}
 DEFAULT_OVERLAP = 40  # the paper generator's receptive-field radius, for models that do not say theirs
 # The bicubic skip (upsample_skip, the shipped srgan-x4) pads its input by 2 pixels with
 # reflection, which needs 3 pixels a side; smaller inputs are edge-padded to this.
