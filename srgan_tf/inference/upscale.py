@@ -10,6 +10,7 @@ band by band, so a 2000x2000 -> 8000x8000 upscale never holds the output whole.
 import glob
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -282,11 +283,16 @@ class BatchResult:
         return "; ".join(parts)
 
 
-def upscale_file(upscaler, path, out_path, fmt="png", overwrite=False, max_pixels=MAX_DECODE_PIXELS, progress=False):
-    """One file in, one file out; PNG without alpha is streamed band by band."""
+def upscale_file(
+    upscaler, path, out_path, fmt="png", overwrite=False, max_pixels=MAX_DECODE_PIXELS, progress=False, decoded=None
+):
+    """One file in, one file out; PNG without alpha is streamed band by band.
+
+    ``decoded``: a Future of ``read_picture(path, max_pixels)`` already under way (the batch
+    decodes the next file while this one runs); its errors are this file's."""
     if os.path.exists(out_path) and not overwrite:
         raise FileExistsError(out_path)
-    picture = read_picture(path, max_pixels)
+    picture = decoded.result() if decoded is not None else read_picture(path, max_pixels)
     if fmt == "png" and picture.alpha is None:
         width, height = picture.size
         channels = 1 if picture.gray else 3
@@ -318,20 +324,48 @@ def upscale_files(upscaler, inputs, out_dir, fmt="png", overwrite=False, max_pix
     result.skipped.extend((path, "an output of this run") for path in outputs)
     if not plan:
         raise SRGANError("no input images found")
-    for path, target in tqdm(plan, desc="upscaling", unit="image", disable=not progress):
-        try:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-        except OSError as error:  # a file where the output's folder should be: this file fails, not the batch
-            result.failed.append((path, f"cannot create {os.path.dirname(target)} ({error.strerror})"))
-            continue
-        try:
-            upscale_file(upscaler, path, target, fmt, overwrite, max_pixels, progress)
-            result.written.append(target)
-        except FileExistsError:
-            result.skipped.append((path, "output exists"))
-        except SRGANError as error:
-            result.failed.append((path, str(error).split(": ", 1)[-1]))
-        except Exception as error:  # noqa: BLE001 - whatever goes wrong with one file, the rest go on
-            reason = str(error).strip().splitlines()
-            result.failed.append((path, f"{type(error).__name__}: {reason[-1] if reason else ''}".rstrip(": ")))
+    with ThreadPoolExecutor(1, thread_name_prefix="srgan-decode") as decoder:
+        upcoming = _prefetch(decoder, plan, 0, overwrite, max_pixels)
+        for index, (path, target) in enumerate(tqdm(plan, desc="upscaling", unit="image", disable=not progress)):
+            decoded, upcoming = upcoming, _prefetch(decoder, plan, index + 1, overwrite, max_pixels)
+            _upscale_one(upscaler, path, target, fmt, overwrite, max_pixels, progress, decoded, result)
     return result
+
+
+PREFETCH_MAX_PIXELS = 16 * 1024 * 1024  # larger inputs are decoded when their turn comes: memory first
+
+
+def _prefetch(decoder, plan, index, overwrite, max_pixels):
+    """A Future decoding ``plan[index]``'s input on the decoder thread, or None (no such input,
+    its output is kept, or too large to hold beside the image being upscaled)."""
+    if index >= len(plan):
+        return None
+    path, target = plan[index]
+    if os.path.exists(target) and not overwrite:
+        return None
+    try:
+        with Image.open(path) as image:
+            if image.size[0] * image.size[1] > PREFETCH_MAX_PIXELS:
+                return None
+    except Exception:  # noqa: BLE001 - an unreadable header is reported when the file's turn comes
+        return None
+    return decoder.submit(read_picture, path, max_pixels)
+
+
+def _upscale_one(upscaler, path, target, fmt, overwrite, max_pixels, progress, decoded, result):
+    """One file of a batch: written, skipped or failed into ``result``, never raising."""
+    try:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+    except OSError as error:  # a file where the output's folder should be: this file fails, not the batch
+        result.failed.append((path, f"cannot create {os.path.dirname(target)} ({error.strerror})"))
+        return
+    try:
+        upscale_file(upscaler, path, target, fmt, overwrite, max_pixels, progress, decoded)
+        result.written.append(target)
+    except FileExistsError:
+        result.skipped.append((path, "output exists"))
+    except SRGANError as error:
+        result.failed.append((path, str(error).split(": ", 1)[-1]))
+    except Exception as error:  # noqa: BLE001 - whatever goes wrong with one file, the rest go on
+        reason = str(error).strip().splitlines()
+        result.failed.append((path, f"{type(error).__name__}: {reason[-1] if reason else ''}".rstrip(": ")))
