@@ -46,19 +46,23 @@ def activation_bytes_per_lr_pixel(generator):
     runtime's own workspace (e.g. Winograd transforms) comes on top and is measured in
     ``bench/upscale_cli.py``.
     """
-    order = [layer.name for layer in generator.layers]
-    config = generator.get_config()["layers"]
-    readers = {name: [] for name in order}
-    for position, layer in enumerate(config):
-        for source in _inbound_layer_names(layer.get("inbound_nodes", [])):
-            readers[source].append(position)
-    outputs = generator.get_config()["output_layers"]
-    for entry in outputs if isinstance(outputs[0], (list, tuple)) else [outputs]:
-        readers[entry[0]].append(len(order))  # the outputs live to the end
     layers = [layer for layer in generator.layers if not isinstance(layer, keras.layers.InputLayer)]
+    config = generator.get_config()
+    if "output_layers" in config:  # a functional graph: who reads what, from its config
+        order = [layer.name for layer in generator.layers]
+        readers = {name: [] for name in order}
+        for position, layer in enumerate(config["layers"]):
+            for source in _inbound_layer_names(layer.get("inbound_nodes", [])):
+                readers[source].append(position)
+        outputs = config["output_layers"]
+        for entry in outputs if isinstance(outputs[0], (list, tuple)) else [outputs]:
+            readers[entry[0]].append(len(order))  # the outputs live to the end
+    else:  # a Sequential chain: each layer reads the one before
+        order = ["input", *(layer.name for layer in layers)]
+        readers = {name: [position + 1] for position, name in enumerate(order)}
     probe = keras.Model(generator.inputs, [layer.output for layer in layers])
     outputs = probe([np.zeros((1, PROBE, PROBE, 3), np.float32)], training=False)
-    size = {generator.layers[0].name: 3 * 4}  # the input, float32
+    size = {order[0]: 3 * 4}  # the input, float32
     for layer, output in zip(layers, outputs):
         size[layer.name] = int(np.prod(output.shape[1:])) * output.dtype.size / PROBE**2
     peak = 0.0

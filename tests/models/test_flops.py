@@ -57,3 +57,13 @@ def test_activation_peak_follows_liveness_by_hand():
     # Floats per LR pixel alive at each layer (x: 3; a, b, c: 8; d: 12; s: 12 (3 x 4); e: 12 (3 x 4)):
     # at a: x+a = 11; at b: a+b = 16; at c: a+b+c = 24; at d: c+d = 20; at s: d+s = 24; at e: s+e = 24.
     assert activation_bytes_per_lr_pixel(model) == 24 * 4
+
+
+def test_activation_peak_of_a_sequential_chain():
+    import keras
+
+    from srgan_tf.models import activation_bytes_per_lr_pixel
+
+    model = keras.Sequential([keras.Input((None, None, 3)), keras.layers.UpSampling2D(4), keras.layers.Rescaling(2.0)])
+    # input 3 floats per LR pixel; upsampling 3 x 16 = 48; rescaling 48: the peak is 48 + 48.
+    assert activation_bytes_per_lr_pixel(model) == 96 * 4
