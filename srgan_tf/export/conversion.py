@@ -51,14 +51,14 @@ def convert_for_runtime(source, runtime, folder):
 
     generator, scale, config_hash = load_source(os.fspath(source))  # its errors are the model's: they stop
     metadata = {**artifact_metadata(source, generator, scale, config_hash), "format": runtime}
-    try:
-        path = _write_artifact(generator, runtime, folder, metadata)
-        runner = load_backend(path, runtime)
-    except (SRGANError, ImportError) as error:
-        raise ConversionFailed(str(error)) from error
     reference = KerasBackend(generator, subpixel_tail=False)  # the graph as trained
     inputs = parity_inputs(find_images(SAMPLE_VAL_DIR), scale=scale)
-    row = check_artifact(runtime, path, runner, "float32", reference, inputs, timed=False)
+    try:
+        path = _write_artifact(generator, runtime, folder, metadata)
+        row = check_artifact(runtime, path, load_backend(path, runtime), "float32", reference, inputs, timed=False)
+    except Exception as error:  # noqa: BLE001 - whatever a converter or runtime raises, the next runtime is tried
+        lines = str(error).strip().splitlines()
+        raise ConversionFailed(f"{type(error).__name__}: {lines[-1] if lines else ''}".rstrip(": ")) from error
     if not row["ok"]:
         raise ConversionFailed(
             f"the {runtime} conversion of {source} differs from Keras by up to {row['max_abs']:.2e} "

@@ -14,6 +14,7 @@ import importlib.util
 import json
 import os
 import shutil
+import time
 
 from srgan_tf.errors import ConversionFailed, SRGANError
 from srgan_tf.pretrained.cards import get_card, is_named_model
@@ -59,19 +60,37 @@ def entry_folder(digest, runtime):
     return os.path.join(cache_dir(), "runtimes", f"{digest[:16]}-{runtime}-v{CONVERSION_FORMAT}")
 
 
+REQUIRED = ("runtime", "artifact", "scale", "tile_overlap", "parity", "files")
+STALE_SECONDS = 3600  # a private conversion folder this old belongs to a process that was killed
+
+
 def _read_entry(folder):
-    """The entry's record when every file it lists still has its hash, else None."""
+    """The entry's record when it is complete and every file it lists still has its hash, else None."""
     try:
         with open(os.path.join(folder, ENTRY), encoding="utf-8") as f:
             entry = json.load(f)
-        if entry.get("format") != CONVERSION_FORMAT:
+        if entry.get("format") != CONVERSION_FORMAT or any(key not in entry for key in REQUIRED):
+            return None
+        if entry["artifact"] not in entry["files"]:
             return None
         for name, digest in entry["files"].items():
             if file_sha256(os.path.join(folder, name)) != digest:
                 return None
         return entry
-    except (OSError, ValueError, KeyError, AttributeError):
+    except (OSError, ValueError, KeyError, AttributeError, TypeError):
         return None
+
+
+def _remove_stale_conversions(root):
+    """Private folders that killed conversions left behind (never trusted, but never reused)."""
+    now = time.time()
+    for name in os.listdir(root):
+        path = os.path.join(root, name)
+        try:
+            if name.startswith(".") and ".partial" in name and now - os.path.getmtime(path) > STALE_SECONDS:
+                remove_temporary(path)
+        except OSError:
+            continue
 
 
 def _convert(model, digest, runtime, folder):
@@ -83,6 +102,7 @@ def _convert(model, digest, runtime, folder):
     from srgan_tf.export.conversion import convert_for_runtime
 
     os.makedirs(os.path.dirname(folder), exist_ok=True)
+    _remove_stale_conversions(os.path.dirname(folder))
     tmp = temporary_name(folder)
     os.makedirs(tmp)
     try:
@@ -101,8 +121,10 @@ def _convert(model, digest, runtime, folder):
             "files": files,
         }
         write_json(os.path.join(tmp, ENTRY), entry)
-        if os.path.isdir(folder):  # a damaged entry, or one another process just finished
+        if os.path.isdir(folder) and not os.path.islink(folder):  # damaged, or just finished by another process
             shutil.rmtree(folder, ignore_errors=True)
+        elif os.path.lexists(folder):  # a file or link where the entry belongs
+            os.remove(folder)
         try:
             os.rename(tmp, folder)
         except OSError:  # another process renamed its own conversion into place first
@@ -123,9 +145,19 @@ def converted_runner(model, runtime):
         if os.path.exists(os.path.join(folder, ENTRY)):
             warn(f"the cached {runtime} conversion of {model} is damaged or out of date; converting it again")
         LOGGER.info(f"converting {model} for {runtime} (once; cached in {folder})")
-        entry = _convert(model, digest, runtime, folder)
+        try:
+            entry = _convert(model, digest, runtime, folder)
+        except OSError as error:
+            raise CacheUnusable(f"cannot write the runtime cache {os.path.dirname(folder)} ({error})") from error
     runner = BACKENDS[runtime](os.path.join(folder, entry["artifact"]))
+    LOGGER.info(
+        f"{model} runs on {runtime} (float32, max abs difference from Keras {entry['parity']['max_abs']:.1e}; {folder})"
+    )
     return runner, {**entry, "folder": folder}
+
+
+class CacheUnusable(SRGANError):
+    """The cache folder cannot hold a conversion (read-only, a file in its place, disk full)."""
 
 
 def fastest_runner(model):
@@ -141,14 +173,13 @@ def fastest_runner(model):
         except ConversionFailed as error:
             warn(f"cannot run {model} on {runtime} ({error}); trying the next runtime")
             continue
+        except CacheUnusable as error:
+            warn(f"{error}: {model} runs on Keras")
+            return KerasBackend(model), {}
         if missing:
             warn(
                 f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed: {model} runs on {runtime}"
             )
-        LOGGER.info(
-            f"{model} runs on {runtime} (float32, max abs difference from Keras "
-            f"{entry['parity']['max_abs']:.1e}; {entry['folder']})"
-        )
         return runner, entry
     if missing:
         warn(f"{', '.join(missing)} not installed: {model} runs on Keras, the slowest (pip install {missing[0]})")

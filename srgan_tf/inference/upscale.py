@@ -64,10 +64,18 @@ class Upscaler:
         ``"onnx"`` or ``"ncnn"`` choose that runtime's cached conversion."""
         if not isinstance(model, (str, os.PathLike)):
             runner, metadata = KerasBackend(model), {}
-        elif detect_format(model) == "keras" and backend in ("auto", *CONVERTED):
-            runner, metadata = fastest_runner(model) if backend == "auto" else converted_runner(model, backend)
         else:
-            runner, metadata = load_backend(model, backend), read_metadata(os.fspath(model))
+            kind = detect_format(model)
+            runs_on = (kind, "auto", *(CONVERTED if kind == "keras" else ()))
+            if backend not in runs_on:
+                raise SRGANError(
+                    f"--backend {backend} cannot run {os.fspath(model)} (a {kind} model): choose {', '.join(runs_on)}"
+                )
+            if kind == "keras" and backend != "keras":
+                runner, metadata = fastest_runner(model) if backend == "auto" else converted_runner(model, backend)
+            else:
+                runner, metadata = load_backend(model, kind), read_metadata(os.fspath(model))
+                LOGGER.info(f"{os.fspath(model)} runs on {runner.name}")
         scale = metadata.get("scale") or runner(np.zeros((1, 8, 8, 3), np.float32)).shape[1] // 8
         if overlap is None:
             # A named model's measured overlap, else the receptive field (exact): computed for

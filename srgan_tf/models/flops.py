@@ -44,8 +44,10 @@ def activation_bytes_per_lr_pixel(generator):
 
     What tiling budgets its memory with (:func:`srgan_tf.inference.tiling.choose_tile`); the
     runtime's own workspace (e.g. Winograd transforms) comes on top and is measured in
-    ``bench/upscale_cli.py``.
+    ``bench/upscale_cli.py``. None for a subclassed model, whose graph cannot be read.
     """
+    if not hasattr(generator, "inputs"):  # a subclassed model: no graph to read
+        return None
     layers = [layer for layer in generator.layers if not isinstance(layer, keras.layers.InputLayer)]
     config = generator.get_config()
     if "output_layers" in config:  # a functional graph: who reads what, from its config

@@ -212,6 +212,9 @@ def detect_format(path):
     path = os.fspath(path)
     if is_named_model(path):
         return "keras"
+    if not os.path.exists(path):
+        names = ", ".join(named_models()) or "none installed"
+        raise SRGANError(f"no model at {path} (named models: {names})")
     if path.endswith(".tflite"):
         return "tflite"
     if path.endswith(".onnx"):
@@ -225,9 +228,6 @@ def detect_format(path):
             return "saved_model"
         if os.path.isfile(os.path.join(path, "generator.keras")):
             return "keras"
-    if not os.path.exists(path):
-        names = ", ".join(named_models()) or "none installed"
-        raise SRGANError(f"no model at {path} (named models: {names})")
     raise SRGANError(
         f"cannot tell the model format of {path} "
         "(expected a named model, run dir, .keras, SavedModel, .tflite, .onnx, .param)"

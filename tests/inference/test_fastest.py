@@ -46,6 +46,10 @@ def test_each_conversion_matches_keras_and_is_cached_with_its_hashes(runtime, ti
 
 def test_a_damaged_entry_is_converted_again(tiny_model_path, cache, srgan_warnings, photos):
     _, entry = fastest.converted_runner(tiny_model_path, "ncnn")
+    # What a conversion killed an hour ago left: removed by the next conversion; a fresh one is kept.
+    old, fresh = cache / "runtimes" / ".dead.1.partial", cache / "runtimes" / ".busy.2.partial"
+    old.mkdir(), fresh.mkdir()
+    os.utime(old, (0, 0))
     weights = os.path.join(entry["folder"], "model.bin")
     with open(weights, "r+b") as f:  # one flipped byte in the middle of the weights
         f.seek(os.path.getsize(weights) // 2)
@@ -54,6 +58,7 @@ def test_a_damaged_entry_is_converted_again(tiny_model_path, cache, srgan_warnin
         f.write(bytes([byte[0] ^ 0xFF]))
     runner, _ = fastest.converted_runner(tiny_model_path, "ncnn")
     assert any("damaged" in message for message in srgan_warnings)
+    assert not old.exists() and fresh.exists()
     lr = (photos[1][:32, :32] / 255.0).astype(np.float32)[None]
     np.testing.assert_allclose(runner(lr), KerasBackend(tiny_model_path)(lr), atol=2e-5)
     assert os.path.isfile(os.path.join(entry["folder"], "entry.json"))
@@ -119,3 +124,74 @@ def test_cli_converts_once_then_runs_without_tensorflow(tiny_model_path, cache, 
     # Keras and the converted runtime agree to the float32 tolerance: at most a rounding step apart.
     diff = np.abs(np.asarray(Image.open(tmp_path / "a_x4.png"), np.int16) - first.astype(np.int16))
     assert diff.max() <= 1
+
+
+def _shared_conv_then_transpose(path):
+    """Runs on Keras and ONNX Runtime, but LiteRT refuses its TRANSPOSE_CONV at allocation."""
+    import keras
+
+    keras.utils.set_random_seed(1)
+    x = keras.Input((None, None, 3))
+    conv = keras.layers.Conv2D(3, 3, padding="same")
+    y = keras.layers.Conv2DTranspose(3, 8, strides=4, padding="same")(conv(conv(x)))
+    keras.Model(x, y).save(path)
+    return str(path)
+
+
+def test_a_conversion_that_fails_when_run_gives_way(tmp_path, cache, srgan_warnings):
+    model = _shared_conv_then_transpose(tmp_path / "odd.keras")
+    runner, _ = fastest.fastest_runner(model)
+    assert runner.name == "onnx"
+    assert len(srgan_warnings) == 1 and srgan_warnings[0].startswith(f"cannot run {model} on tflite (RuntimeError: ")
+
+
+def test_an_unwritable_cache_runs_on_keras_with_one_line(tiny_model_path, tmp_path, monkeypatch, srgan_warnings):
+    (tmp_path / "file").write_text("not a folder")
+    monkeypatch.setenv("SRGAN_TF_CACHE", str(tmp_path / "file" / "cache"))
+    runner, _ = fastest.fastest_runner(tiny_model_path)
+    assert runner.name == "keras"
+    assert len(srgan_warnings) == 1 and srgan_warnings[0].startswith("cannot write the runtime cache ")
+
+
+def test_an_incomplete_entry_or_a_file_in_its_place_is_converted_again(tiny_model_path, cache):
+    _, entry = fastest.converted_runner(tiny_model_path, "onnx")
+    with open(os.path.join(entry["folder"], "entry.json")) as f:
+        record = json.load(f)
+    del record["artifact"]
+    with open(os.path.join(entry["folder"], "entry.json"), "w") as f:
+        json.dump(record, f)
+    runner, again = fastest.converted_runner(tiny_model_path, "onnx")
+    assert runner.name == "onnx" and again["artifact"] == "model.onnx"
+    import shutil
+
+    shutil.rmtree(entry["folder"])
+    with open(entry["folder"], "w") as f:
+        f.write("in the way")
+    runner, _ = fastest.converted_runner(tiny_model_path, "onnx")
+    assert runner.name == "onnx" and os.path.isdir(entry["folder"])
+
+
+def test_backend_and_model_that_do_not_fit_are_one_line(tiny_model_path, tmp_path, cache):
+    from srgan_tf import SRGANError
+
+    with pytest.raises(SRGANError, match=r"--backend saved_model cannot run .* \(a keras model\): choose keras, auto"):
+        Upscaler.load(tiny_model_path, backend="saved_model")
+    with pytest.raises(SRGANError, match=r"no model at .*nope\.tflite"):
+        Upscaler.load(str(tmp_path / "nope.tflite"))
+    runner, entry = fastest.converted_runner(tiny_model_path, "onnx")
+    with pytest.raises(SRGANError, match=r"--backend tflite cannot run .* \(a onnx model\): choose onnx, auto$"):
+        Upscaler.load(os.path.join(entry["folder"], "model.onnx"), backend="tflite")
+
+
+def test_a_subclassed_model_tiles_by_the_fixed_default():
+    import keras
+
+    from srgan_tf.inference.tiling import DEFAULT_TILE
+
+    class Twice(keras.Model):
+        def call(self, x):
+            return keras.ops.repeat(keras.ops.repeat(x, 4, axis=1), 4, axis=2) * 2.0 - 1.0
+
+    upscaler = Upscaler.load(Twice())
+    assert upscaler.tile_for(400, 600) == DEFAULT_TILE
+    assert upscaler.upscale_array(np.zeros((5, 7, 3), np.float32)).shape == (20, 28, 3)
