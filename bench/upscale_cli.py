@@ -57,6 +57,9 @@ def main():
     parser.add_argument("--tile", type=int, help="--tile for every run (default: the CLI's)")
     parser.add_argument("--skip", default="", help="model@WxH pairs to leave out, comma-separated")
     parser.add_argument("--cache", help="the warm cache to use (default: the user's)")
+    parser.add_argument(
+        "--paths", default="keras,cold,default,own", help="which rows to run (own: Real-ESRGAN's files)"
+    )
     args = parser.parse_args()
     from PIL import Image
 
@@ -78,17 +81,19 @@ def main():
                     continue
                 base = [photo, "--model", model, "--out", os.path.join(tmp, "out")]
                 base += ["--tile", str(args.tile)] if args.tile is not None else []
-                cases = [("keras", base + ["--backend", "keras"], warm_env, args.repeats)]
-                cold_cache = os.path.join(tmp, "cold")
-                # The cold run keeps third-party weights already converted (Real-ESRGAN's Keras
-                # weights): what a first `srgan upscale` converts is the runtime's model.
-                shutil.rmtree(cold_cache, ignore_errors=True)
-                shutil.copytree(warm_cache, cold_cache, ignore=shutil.ignore_patterns("runtimes"))
-                cases.append(("default, cold", base, {**os.environ, "SRGAN_TF_CACHE": cold_cache}, 1))
-                cases.append(("default", base, warm_env, args.repeats))
-                if model == "realesrgan-x4plus":
-                    own = [photo, "--model", realesrgan_files(), "--tile-overlap", "64", "--out", base[3]]
-                    own += base[4:]
+                paths = args.paths.split(",")
+                cases = [("keras", base + ["--backend", "keras"], warm_env, args.repeats)] if "keras" in paths else []
+                if "cold" in paths:
+                    cold_cache = os.path.join(tmp, "cold")
+                    # The cold run keeps third-party weights already converted (Real-ESRGAN's Keras
+                    # weights): what a first `srgan upscale` converts is the runtime's model.
+                    shutil.rmtree(cold_cache, ignore_errors=True)
+                    shutil.copytree(warm_cache, cold_cache, ignore=shutil.ignore_patterns("runtimes"))
+                    cases.append(("default, cold", base, {**os.environ, "SRGAN_TF_CACHE": cold_cache}, 1))
+                if "default" in paths:
+                    cases.append(("default", base, warm_env, args.repeats))
+                if model == "realesrgan-x4plus" and "own" in paths:
+                    own = [photo, "--model", realesrgan_files(), "--tile-overlap", "64", *base[3:]]
                     cases.append(("Real-ESRGAN's ncnn files", own, warm_env, args.repeats))
                 keras_seconds = None
                 for label, command, env, repeats in cases:
@@ -98,7 +103,8 @@ def main():
                     seconds = statistics.median(r[0] for r in results)
                     keras_seconds = keras_seconds or seconds
                     rss = max(r[1] for r in results)
-                    rows.append((model, size, label, f"{seconds:.2f}", f"{rss:.0f}", f"{keras_seconds / seconds:.2f}x"))
+                    ratio = f"{keras_seconds / seconds:.2f}x" if "keras" in paths else ""
+                    rows.append((model, size, label, f"{seconds:.2f}", f"{rss:.0f}", ratio))
                     print(rows[-1], flush=True)
     print(machine_line())
     print(f"`srgan upscale` wall time, one process per run (start-up included); median of {args.repeats} (cold: 1)\n")

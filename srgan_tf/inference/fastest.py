@@ -15,7 +15,9 @@ import json
 import os
 import shutil
 import time
+import zipfile
 
+from srgan_tf.config.registry import ARCHITECTURES
 from srgan_tf.errors import ConversionFailed, SRGANError
 from srgan_tf.pretrained.cards import get_card, is_named_model
 from srgan_tf.pretrained.user_cache import cache_dir
@@ -25,10 +27,11 @@ from srgan_tf.utils.atomic import remove_temporary, temporary_name, write_json
 from srgan_tf.utils.messages import LOGGER, warn
 
 # Fastest first for `srgan upscale` as people run it: one process, each tile shape run once or a
-# few times. Measured end to end (bench/upscale_cli.py, docs/benchmarks.md) on this project's
-# AVX2 machines for both architectures: ncnn wins repeated calls on one shape (bench/runtimes.py)
-# but pays seconds and gigabytes on each new shape. Keras, the reference, comes last.
+# few times, measured end to end (bench/upscale_cli.py, docs/benchmarks.md) on this project's
+# AVX2 machines. ncnn's Winograd convolutions win for RRDBNet; for SRResNet its first call at
+# each new shape costs more than they save. Keras, the reference, comes last.
 PREFERENCE = ("tflite", "onnx", "ncnn")
+PREFERENCE_BY_ARCHITECTURE = {"rrdbnet": ("ncnn", "tflite", "onnx")}
 CONVERTED = PREFERENCE  # the runtimes a Keras model can be converted for
 PACKAGES = {"ncnn": "ncnn", "tflite": "ai_edge_litert", "onnx": "onnxruntime"}
 ARTIFACTS = {"ncnn": ("model.param", "model.bin"), "tflite": ("model.tflite",), "onnx": ("model.onnx",)}
@@ -53,6 +56,30 @@ def source_hash(model):
     if not os.path.isfile(path):
         raise SRGANError(f"no Keras generator at {path}")
     return file_sha256(path)
+
+
+def source_architecture(model):
+    """The registry name of a Keras model's architecture, read without TensorFlow: a named
+    model's card, a run dir's config.json, or the name a ``.keras`` file's model was built
+    with (the builders name it after its architecture); None when none of them says."""
+    if is_named_model(model):
+        return get_card(model).architecture.get("arch", "srresnet")
+    path = os.fspath(model)
+    try:
+        if os.path.isdir(path) and os.path.isfile(os.path.join(path, "config.json")):
+            with open(os.path.join(path, "config.json"), encoding="utf-8") as f:
+                return json.load(f)["model"]["arch"]
+        keras_file = os.path.join(path, "generator.keras") if os.path.isdir(path) else path
+        with zipfile.ZipFile(keras_file) as archive:
+            name = json.loads(archive.read("config.json"))["config"]["name"]
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
+        return None
+    return name if name in ARCHITECTURES else None
+
+
+def preference(model):
+    """The runtimes to try for ``model``, fastest first."""
+    return PREFERENCE_BY_ARCHITECTURE.get(source_architecture(model), PREFERENCE)
 
 
 def entry_folder(digest, runtime):
@@ -117,6 +144,7 @@ def _convert(model, digest, runtime, folder):
             "scale": metadata["scale"],
             "tile_overlap": metadata["tile_overlap"],
             "activation_bytes_per_lr_pixel": metadata["activation_bytes_per_lr_pixel"],
+            "architecture": source_architecture(model),
             "parity": metadata["parity"],
             "files": files,
         }
@@ -161,10 +189,10 @@ class CacheUnusable(SRGANError):
 
 
 def fastest_runner(model):
-    """``(runner, entry)`` on the first runtime of :data:`PREFERENCE` that is installed and
+    """``(runner, entry)`` on the first runtime of :func:`preference` that is installed and
     converts within tolerance; ``(KerasBackend, {})`` when none does."""
     missing = []
-    for runtime in PREFERENCE:
+    for runtime in preference(model):
         if not runtime_installed(runtime):
             missing.append(PACKAGES[runtime])
             continue

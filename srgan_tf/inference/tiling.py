@@ -22,6 +22,7 @@ MIN_AUTO_TILE = 64
 # per runtime: its workspace (Winograd transforms, im2col, arenas). Measured with
 # bench/upscale_cli.py; docs/upscaling.md has the table.
 RUNTIME_OVERHEAD = {"tflite": 2.0, "onnx": 2.0, "ncnn": 18.0, "keras": 3.0, "saved_model": 3.0}
+ARCHITECTURE_OVERHEAD = {("ncnn", "rrdbnet"): 6.0}  # where one architecture measured apart
 DEFAULT_OVERLAP = 40  # the paper generator's receptive-field radius, for models that do not say theirs
 # The bicubic skip (upsample_skip, the shipped srgan-x4) pads its input by 2 pixels with
 # reflection, which needs 3 pixels a side; smaller inputs are edge-padded to this.

@@ -22,6 +22,7 @@ from srgan_tf.inference.fastest import CONVERTED, converted_runner, fastest_runn
 from srgan_tf.inference.picture import Picture, luma, output_path, quantize, read_picture, write_picture
 from srgan_tf.inference.pngstream import PNGStreamWriter
 from srgan_tf.inference.tiling import (
+    ARCHITECTURE_OVERHEAD,
     AUTO_TILE,
     DEFAULT_OVERLAP,
     RUNTIME_OVERHEAD,
@@ -92,7 +93,9 @@ class Upscaler:
             from srgan_tf.models.flops import activation_bytes_per_lr_pixel
 
             activations = activation_bytes_per_lr_pixel(runner.generator)
-        per_pixel = activations * RUNTIME_OVERHEAD.get(runner.name, 3.0) if activations else None
+        overhead = ARCHITECTURE_OVERHEAD.get((runner.name, metadata.get("architecture")))
+        overhead = overhead or RUNTIME_OVERHEAD.get(runner.name, 3.0)
+        per_pixel = activations * overhead if activations else None
         return cls(runner, int(scale), int(overlap), tile, per_pixel)
 
     def tile_for(self, height, width):

@@ -195,3 +195,22 @@ def test_a_subclassed_model_tiles_by_the_fixed_default():
     upscaler = Upscaler.load(Twice())
     assert upscaler.tile_for(400, 600) == DEFAULT_TILE
     assert upscaler.upscale_array(np.zeros((5, 7, 3), np.float32)).shape == (20, 28, 3)
+
+
+def test_the_runtime_order_follows_the_architecture(tiny_model_path, tmp_path):
+    import shutil
+
+    from srgan_tf.models import build_rrdbnet
+
+    assert fastest.source_architecture("realesrgan-x4plus") == "rrdbnet"
+    assert fastest.source_architecture("srgan-x4") == "srresnet"
+    assert fastest.source_architecture(tiny_model_path) == "srresnet"  # the name the builder gave it
+    build_rrdbnet(4, 1, 8, 4).save(tmp_path / "rrdb.keras")
+    assert fastest.preference(str(tmp_path / "rrdb.keras"))[0] == "ncnn"
+    run = tmp_path / "run"
+    run.mkdir()
+    shutil.copyfile(tiny_model_path, run / "generator.keras")
+    (run / "config.json").write_text(json.dumps({"model": {"arch": "rrdbnet"}}))
+    assert fastest.source_architecture(str(run)) == "rrdbnet"  # the run's config wins
+    (tmp_path / "junk.keras").write_text("not a zip")
+    assert fastest.preference(str(tmp_path / "junk.keras")) == fastest.PREFERENCE
