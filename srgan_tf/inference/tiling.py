@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 
 DEFAULT_TILE = 256  # LR pixels per tile side where a model's memory per pixel is unknown
 AUTO_TILE = "auto"  # the tile from the model's memory per pixel and the memory available (choose_tile)
-MEMORY_SHARE = 0.25  # of the memory available when an upscale starts, what its tiles may take
+MEMORY_SHARE = 0.5  # of the memory available when an upscale starts, what its tiles may take
 MIN_AUTO_TILE = 64
 # Peak process memory over the model's own live activations (models.activation_bytes_per_lr_pixel),
 # per runtime: its workspace (Winograd transforms, im2col, arenas). Measured with

@@ -45,7 +45,7 @@ def add_model_arguments(parser, multiple=False, optional=False):
     parser.add_argument(
         "--tile",
         type=int,
-        help="tile size in input pixels (0: whole image; default: the largest that fits a quarter of the "
+        help="tile size in input pixels (0: whole image; default: the largest that fits half of the "
         "free memory, from the model's memory per pixel)",
     )
     parser.add_argument(
