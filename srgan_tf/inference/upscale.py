@@ -35,7 +35,7 @@ from srgan_tf.inference.tiling import (
 from srgan_tf.inference.write_behind import write_behind
 from srgan_tf.pretrained.cards import card_tile_overlap, default_model
 from srgan_tf.runtimes.runners import KerasBackend, detect_format, load_backend, read_metadata
-from srgan_tf.utils.imageio import MAX_DECODE_PIXELS, is_image_path
+from srgan_tf.utils.imageio import MAX_DECODE_PIXELS, is_image_path, open_image
 from srgan_tf.utils.messages import LOGGER
 
 
@@ -355,10 +355,10 @@ def _prefetch(decoder, plan, index, overwrite, max_pixels):
     if os.path.exists(target) and not overwrite:
         return None
     try:
-        with Image.open(path) as image:
+        with open_image(path, max_pixels) as image:  # the package's guarded header read: no bomb warnings
             if image.size[0] * image.size[1] > PREFETCH_MAX_PIXELS:
                 return None
-    except Exception:  # noqa: BLE001 - an unreadable header is reported when the file's turn comes
+    except SRGANError:  # reported when the file's turn comes
         return None
     return decoder.submit(read_picture, path, max_pixels)
 
