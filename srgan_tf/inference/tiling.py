@@ -56,6 +56,15 @@ def tile_boxes(height, width, tile, overlap):
     return boxes
 
 
+def memory_per_lr_pixel(activations, runtime, architecture=None):
+    """Bytes per LR pixel a runtime holds for a network whose live activations are ``activations``
+    bytes per pixel (None: unknown)."""
+    if not activations:
+        return None
+    overhead = ARCHITECTURE_OVERHEAD.get((runtime, architecture)) or RUNTIME_OVERHEAD.get(runtime, 3.0)
+    return activations * overhead
+
+
 def available_memory():
     """Bytes the system can give this process now (Linux ``MemAvailable``, else free pages), or
     None where neither is known."""

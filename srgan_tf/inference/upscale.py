@@ -22,12 +22,11 @@ from srgan_tf.inference.fastest import CONVERTED, converted_runner, fastest_runn
 from srgan_tf.inference.picture import Picture, luma, output_path, quantize, read_picture, write_picture
 from srgan_tf.inference.pngstream import PNGStreamWriter
 from srgan_tf.inference.tiling import (
-    ARCHITECTURE_OVERHEAD,
     AUTO_TILE,
     DEFAULT_OVERLAP,
-    RUNTIME_OVERHEAD,
     available_memory,
     choose_tile,
+    memory_per_lr_pixel,
     tile_memory,
     tiled_bands,
     upscale_tiled,
@@ -93,9 +92,7 @@ class Upscaler:
             from srgan_tf.models.flops import activation_bytes_per_lr_pixel
 
             activations = activation_bytes_per_lr_pixel(runner.generator)
-        overhead = ARCHITECTURE_OVERHEAD.get((runner.name, metadata.get("architecture")))
-        overhead = overhead or RUNTIME_OVERHEAD.get(runner.name, 3.0)
-        per_pixel = activations * overhead if activations else None
+        per_pixel = memory_per_lr_pixel(activations, runner.name, metadata.get("architecture"))
         return cls(runner, int(scale), int(overlap), tile, per_pixel)
 
     def tile_for(self, height, width):
