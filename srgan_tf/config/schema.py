@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 VGG_FEATURE_RESCALE = 1.0 / 12.75
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 JIT_MODES = ("auto", "on", "off")
+DISCRIMINATOR_NORMS = ("batch", "spectral")
 STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
 # Old key names -> today's, per section (as ``registry.Architecture.legacy_keys`` for architecture
 # dicts): still read from older run dirs' config.json, config files and ``--set``.
@@ -28,6 +29,7 @@ class ModelConfig:
     growth: int = 32  # rrdbnet: channels each dense conv adds
     discriminator_filters: int = 64
     discriminator_dense_units: int = 1024
+    discriminator_norm: str = "batch"  # "spectral": no BatchNorm, spectrally normalised kernels
     bn_momentum: float = 0.99
     upsample_skip: bool = False  # add the output to a bicubic upscale (not in the paper; see build_generator)
     batch_norm: bool = True  # False: the generator without BatchNormalization (EDSR's choice)

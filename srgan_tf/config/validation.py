@@ -19,6 +19,10 @@ def validate(config):
     _check(isinstance(m.growth, int) and m.growth >= 1, "model.growth must be an integer >= 1")
     _check(isinstance(m.num_blocks, int) and m.num_blocks >= 1, "model.num_blocks must be an integer >= 1")
     _check(isinstance(m.filters, int) and m.filters >= 1, "model.filters must be an integer >= 1")
+    norms = schema.DISCRIMINATOR_NORMS
+    _check(
+        m.discriminator_norm in norms, f"model.discriminator_norm must be one of {norms}, got {m.discriminator_norm!r}"
+    )
     _check(
         lo.content in registry.CONTENT_LOSSES,
         f"loss.content must be one of {registry.CONTENT_LOSSES}, got {lo.content!r}",

@@ -36,6 +36,7 @@ def build_discriminator_from_config(config):
         m.discriminator_dense_units,
         m.bn_momentum,
         sync_batch_norm=m.sync_batch_norm,
+        norm=m.discriminator_norm,
     )
 
 
@@ -109,10 +110,29 @@ def build_optimizer(learning_rate, config):
 
 
 def init_weights(spec):
-    """The generator weights ``spec`` names: a named model, a ``.keras`` file or a run dir."""
+    """The generator weights ``spec`` names: a named model, a ``.keras`` file, a run dir or one of
+    a run's checkpoints (``RUN/checkpoints/gan/ckpt-400``)."""
+    if os.path.isfile(f"{spec}.index"):
+        return generator_from_checkpoint(spec).get_weights()
     from srgan_tf.runtimes.runners import KerasBackend
 
     return KerasBackend(spec).generator.get_weights()
+
+
+def generator_from_checkpoint(prefix):
+    """The generator of a stage checkpoint, ``RUN/checkpoints/STAGE/ckpt-N``, built from the run's
+    config.json: a run stopped before its end (or a better step than its last) as a model."""
+    from srgan_tf.config import load_config
+
+    run_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(prefix))))
+    if not os.path.isfile(os.path.join(run_root, "config.json")):
+        raise SRGANError(f"{prefix} is not in a run dir's checkpoints/<stage>/ folder (no config.json above it)")
+    generator = build_generator_from_config(load_config(run_root))
+    try:
+        tf.train.Checkpoint(generator=generator).read(prefix).expect_partial().assert_existing_objects_matched()
+    except (AssertionError, tf.errors.OpError, ValueError) as error:
+        raise SRGANError(f"{prefix}: no generator of this run's architecture in it ({error})") from None
+    return generator
 
 
 def _set_initial_weights(generator, init_generator, config):

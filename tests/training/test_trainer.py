@@ -103,6 +103,45 @@ def test_init_starts_the_generator_from_given_weights(tiny_config, tmp_path, sta
         train(wrong, tmp_path / "other", verbose=0)
 
 
+@pytest.mark.slow
+def test_spectral_discriminator_resumes_and_a_checkpoint_starts_another_run(tiny_config, tmp_path):
+    """A GAN stage with the spectrally normalised discriminator checkpoints and resumes (its
+    power-iteration vectors included); any of its checkpoints is a generator to start from."""
+    from srgan_tf.training.builders import generator_from_checkpoint
+
+    config = apply_overrides(
+        tiny_config, ["model.discriminator_norm=spectral", "train.pretrain_steps=0", "train.random_init=true"]
+    )
+    run = RunDir(tmp_path / "run")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        train(apply_overrides(config, ["train.steps=2"]), run.root, verbose=0)
+        train(apply_overrides(config, ["train.steps=4"]), run.root, verbose=0)
+    reader = tf.train.load_checkpoint(tf.train.latest_checkpoint(run.checkpoints("gan")))
+    vectors = [name for name in reader.get_variable_to_shape_map() if "singular_vector" in name]
+    assert len(vectors) == 10  # 8 convolutions, 2 dense layers
+    final = keras.models.load_model(run.generator, safe_mode=True).get_weights()
+    last = generator_from_checkpoint(os.path.join(run.checkpoints("gan"), "ckpt-4")).get_weights()
+    for a, b in zip(final, last):
+        np.testing.assert_array_equal(a, b)
+    earlier = generator_from_checkpoint(os.path.join(run.checkpoints("gan"), "ckpt-2")).get_weights()
+    assert any(not np.array_equal(a, b) for a, b in zip(earlier, last))
+
+    start = os.path.join(run.checkpoints("gan"), "ckpt-2")
+    frozen = apply_overrides(config, ["train.steps=2", f"train.init={start}", "train.learning_rate=0"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        train(frozen, tmp_path / "second", verbose=0)
+    started = keras.models.load_model(RunDir(tmp_path / "second").generator, safe_mode=True)
+    source = generator_from_checkpoint(start)
+    kernels = [(a, b) for a, b in zip(source.weights, started.weights) if a.path.endswith("kernel")]
+    assert kernels  # at a zero learning rate only BatchNorm's moving statistics move
+    for a, b in kernels:
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    with pytest.raises(SRGANError, match="not in a run dir"):
+        generator_from_checkpoint(tmp_path / "nowhere" / "ckpt-1")
+
+
 def test_run_dir_refuses_a_different_model(tiny_config, tmp_path):
     save_config(tiny_config, tmp_path / "config.json")
     with pytest.raises(SRGANError, match="different model config"):

@@ -28,7 +28,8 @@ def add_arguments(parser):
     parser.add_argument(
         "--init",
         metavar="NAME_OR_PATH",
-        help="start the generator from these weights: a named model (srresnet-x4, srgan-x4), .keras or run dir",
+        help="start the generator from these weights: a named model (srresnet-x4, srgan-x4), .keras, "
+        "run dir or one of its checkpoints (RUN/checkpoints/gan/ckpt-400)",
     )
     parser.add_argument(
         "--random-init", action="store_true", help="let stage 2 start from random weights when there is no stage 1"
