@@ -19,6 +19,7 @@ import functools
 import glob
 import json
 import os
+import re
 import sys
 
 from srgan_tf.cli.commands import load_tensorflow
@@ -37,6 +38,7 @@ from srgan_tf.data.scan import find_images  # noqa: E402
 from srgan_tf.evaluation.scoring import evaluate_folder, held_out_table, mean_scores  # noqa: E402
 from srgan_tf.models import architecture_of, build_from_architecture  # noqa: E402
 from srgan_tf.pretrained.weights_file import file_sha256, load_weights, save_weights  # noqa: E402
+from srgan_tf.training.builders import generator_from_checkpoint  # noqa: E402
 from srgan_tf.training.run_dir import RunDir  # noqa: E402
 from srgan_tf.utils.atomic import write_json  # noqa: E402
 from srgan_tf.utils.ranges import sr_images  # noqa: E402
@@ -61,10 +63,14 @@ def scalar_events(log_dir):
     return events
 
 
-def stage_history(run, stage):
+def stage_history(run, stage, until=None):
     """(loss steps, loss values, val steps, val PSNRs, wall seconds, (val steps, val LPIPS-Alex))
-    of one stage; the LPIPS series is empty for runs validated without it."""
-    events = scalar_events(run.logs(stage))
+    of one stage up to step ``until`` (all: None); the LPIPS series is empty for runs validated
+    without it."""
+    events = {
+        tag: [e for e in series if until is None or e[0] <= until]
+        for tag, series in scalar_events(run.logs(stage)).items()
+    }
     loss_tag = "pixel_loss" if stage == "pretrain" else "g_loss"
     losses = sorted(events.get(loss_tag, []))
     val = sorted(events.get("val_psnr", []))
@@ -87,6 +93,10 @@ def losses_text(config, stage):
     parts = [f"stage 1: {lo.pixel.upper()} pixel loss"] if t.pretrain_steps else []
     if stage == "gan":
         start = f" from {t.init}" if t.init and not t.pretrain_steps else ""
+        parent = checkpoint_step(t.init)
+        if parent:  # a run that continued another: name it and what trained it
+            parent_config = load_config(parent[0])
+            start = f" from {parent_config.name} at step {parent[1]} [{losses_text(parent_config, 'gan')}]"
         if lo.content in ("mse", "l1"):
             content = f"SRGAN-{lo.content.upper()}: pixel-space {lo.content} content"
         else:
@@ -97,6 +107,40 @@ def losses_text(config, stage):
             "adversarial" + (f" + {lo.pixel_weight:g} {lo.pixel.upper()} pixel" if lo.pixel_weight else "")
         )
     return "; ".join(parts)
+
+
+def checkpoint_step(spec):
+    """(run dir, step) of an init that names a run's stage-2 checkpoint, else None."""
+    match = re.fullmatch(r"(.+)/checkpoints/gan/ckpt-(\d+)", str(spec or ""))
+    return (match.group(1), int(match.group(2))) if match else None
+
+
+def stopped_at(config, step):
+    """``--set`` overrides that reproduce a stage-2 run stopped at ``step``: that many steps, with
+    the learning rate's milestones where they were (constant when none came before ``step``)."""
+    t = config.train
+    milestones = t.learning_rate_decay_at if isinstance(t.learning_rate_decay_at, list) else [t.learning_rate_decay_at]
+    passed = [int(t.steps * at) / step for at in milestones if 0 < int(t.steps * at) < step]
+    decay = ("[" + ",".join(map(repr, passed)) + "]") if len(passed) > 1 else (passed[0] if passed else 1.0)
+    return f"--set train.steps={step} --set train.learning_rate_decay_at={decay}"
+
+
+def train_commands(config, corpus, stop=None):
+    """The commands that reproduce this run's generator, the runs it started from first."""
+    commands, init = [], ""
+    parent = checkpoint_step(config.train.init)
+    if parent:
+        parent_dir, parent_step = parent
+        parent_name = load_config(parent_dir).name
+        commands = train_commands(load_config(parent_dir), corpus, stop=parent_step)
+        init = f" --init ~/srgan-runs/{parent_name}/checkpoints/gan/ckpt-{parent_step}"
+    config_file = os.path.relpath(os.path.join(REPO, "training", "configs", f"{config.name}.yaml"), REPO)
+    extra = f" {stopped_at(config, stop)}" if stop is not None and stop != config.train.steps else ""
+    commands.append(
+        f"srgan train --config {config_file} --data {corpus}/train --val {corpus}/val "
+        f"--run-dir ~/srgan-runs/{config.name}{init}{extra} --verbose 2"
+    )
+    return commands
 
 
 def float16_fidelity(reference, shipped, folder, scale):
@@ -156,12 +200,22 @@ def main(argv=None):
     parser.add_argument("--val", required=True, help="held-out photos (never trained on)")
     parser.add_argument("--corpus", default="~/srgan-corpus", help="corpus folder named in the reproduce command")
     parser.add_argument("--out", default=WEIGHTS_DIR)
+    parser.add_argument(
+        "--checkpoint",
+        type=int,
+        metavar="STEP",
+        help="release the generator of this checkpoint of the stage instead of the run's final one "
+        "(a run stopped before its end, or an earlier step that scored better)",
+    )
     args = parser.parse_args(argv)
 
     run, config = RunDir(args.run_dir), load_config(args.run_dir)
     m = config.model
-    source = run.srresnet if args.stage == "pretrain" else run.generator
-    reference = keras.models.load_model(source, safe_mode=True)
+    if args.checkpoint is not None:
+        reference = generator_from_checkpoint(os.path.join(run.checkpoints(args.stage), f"ckpt-{args.checkpoint}"))
+    else:
+        source = run.srresnet if args.stage == "pretrain" else run.generator
+        reference = keras.models.load_model(source, safe_mode=True)
     architecture = architecture_of(m)
     os.makedirs(args.out, exist_ok=True)
     weights_file = f"{args.name}.weights.npz"
@@ -173,11 +227,12 @@ def main(argv=None):
 
     scores = evaluate_folder(functools.partial(sr_images, shipped), args.val, m.scale)
     steps = {"pretrain": config.train.pretrain_steps, "gan": config.train.steps}
+    if args.checkpoint is not None:
+        steps[args.stage] = args.checkpoint
     stages = [s for s in (["pretrain"] if args.stage == "pretrain" else ["pretrain", "gan"]) if steps[s]]
-    history = {stage: stage_history(run, stage) for stage in stages}
+    history = {stage: stage_history(run, stage, until=steps[stage]) for stage in stages}
     losses = losses_text(config, args.stage)
     corpus = args.corpus.rstrip("/")
-    config_file = os.path.relpath(os.path.join(REPO, "training", "configs", f"{config.name}.yaml"), REPO)
     card = {
         "name": args.name,
         "summary": args.summary,
@@ -201,10 +256,11 @@ def main(argv=None):
             "machine": machine_description(),
             "commands": [
                 f"python training/build_corpus.py --out {corpus}",
-                f"srgan train --config {config_file} --data {corpus}/train --val {corpus}/val "
-                f"--run-dir ~/srgan-runs/{config.name} --verbose 2",
+                *train_commands(config, corpus, stop=args.checkpoint if args.stage == "gan" else None),
                 f"python training/release.py ~/srgan-runs/{config.name} --stage {args.stage} --name {args.name} "
-                f'--val {corpus}/val --summary "{args.summary}"',
+                f"--val {corpus}/val"
+                + (f" --checkpoint {args.checkpoint}" if args.checkpoint is not None else "")
+                + f' --summary "{args.summary}"',
             ],
             "srgan_tf_version": srgan_tf.__version__,
         },

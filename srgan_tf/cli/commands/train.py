@@ -63,8 +63,9 @@ def config_from_args(args):
 
 
 def _init_spec(spec):
-    """Paths are made absolute (the config is replayed from the run dir); names stay names."""
-    if spec is None or not os.path.exists(spec):
+    """Paths (files, run dirs, checkpoint prefixes) are made absolute (the config is replayed from
+    the run dir); names stay names."""
+    if spec is None or not (os.path.exists(spec) or os.path.isfile(f"{spec}.index")):
         return spec
     return os.path.abspath(spec)
 

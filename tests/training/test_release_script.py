@@ -1,0 +1,53 @@
+"""training/release.py's account of a run released from a checkpoint: the commands it prints
+reproduce the same learning-rate schedule, and a run that continued another names that run."""
+
+import importlib
+import os
+import shlex
+import sys
+
+import numpy as np
+import pytest
+
+from srgan_tf.config import apply_overrides, get_preset, save_config
+from srgan_tf.training.builders import learning_rate_schedule
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.fixture(scope="module")
+def release():
+    sys.path.insert(0, REPO)
+    try:
+        yield importlib.import_module("training.release")
+    finally:
+        sys.path.remove(REPO)
+
+
+def _rates(config, steps):
+    schedule = learning_rate_schedule(config, "gan")
+    return [np.float32(schedule(step)) if callable(schedule) else np.float32(schedule) for step in range(steps)]
+
+
+@pytest.mark.parametrize(
+    ("decay_at", "stop"), [(0.5, 400), (0.5, 1000), (0.5, 1500), ([0.25, 0.5, 0.75], 1600), ([0.25, 0.5], 300)]
+)
+def test_a_run_stopped_early_is_reproduced_with_its_schedule(release, decay_at, stop):
+    config = apply_overrides(get_preset("srgan_x4"), ["train.steps=2000", f"train.learning_rate_decay_at={decay_at}"])
+    words = shlex.split(release.stopped_at(config, stop))
+    overrides = [words[i + 1] for i, word in enumerate(words) if word == "--set"]
+    assert _rates(apply_overrides(config, overrides), stop) == _rates(config, stop)
+
+
+def test_a_run_continued_from_a_checkpoint_names_its_parent(release, tmp_path):
+    parent = apply_overrides(get_preset("srgan_x4"), ["train.steps=2000"]).replace(name="first_run")
+    os.makedirs(tmp_path / "first")
+    save_config(parent, tmp_path / "first" / "config.json")
+    start = tmp_path / "first" / "checkpoints" / "gan" / "ckpt-400"
+    child = apply_overrides(get_preset("srgan_x4"), [f"train.init={start}", "train.steps=600"])
+    commands = release.train_commands(child.replace(name="second_run"), "~/corpus", stop=500)
+    assert len(commands) == 2
+    assert "--run-dir ~/srgan-runs/first_run --set train.steps=400" in commands[0]
+    assert "--init ~/srgan-runs/first_run/checkpoints/gan/ckpt-400" in commands[1]
+    assert "--set train.steps=500" in commands[1]
+    assert "from first_run at step 400 [" in release.losses_text(child, "gan")
