@@ -74,3 +74,32 @@ def plot_perception_distortion(rows, bicubic, path, title=None):
     if title:
         ax.set_title(title, fontsize=9)
     return save_png(figure, path)
+
+
+def plot_run_curves(runs, path, references=(), target=None, title=None):
+    """Validation LPIPS-Alex (left) and Y-PSNR (right) against step for several runs.
+
+    Args:
+        runs: [(label, steps, lpips_values, psnr_values)]; a run that continued another from one of
+            its checkpoints has its steps counted from that run's start.
+        references: [(label, lpips, psnr)] drawn as dashed lines (e.g. srresnet-x4, bicubic).
+        target: an LPIPS-Alex value drawn as the goal line, or None.
+    """
+    figure, (left, right) = subplots(1, 2, figsize=(12, 4.2))
+    for label, steps, lpips_values, psnr_values in runs:
+        (line,) = left.plot(steps, lpips_values, marker="o", markersize=3, label=label)
+        right.plot(steps, psnr_values, marker="o", markersize=3, color=line.get_color(), label=label)
+    for (label, lpips_value, psnr_value), color in zip(references, ("tab:gray", "black", "tab:brown")):
+        left.axhline(lpips_value, color=color, linestyle="--", linewidth=1, label=f"{label} {lpips_value:.3f}")
+        right.axhline(psnr_value, color=color, linestyle="--", linewidth=1, label=f"{label} {psnr_value:.2f} dB")
+    if target is not None:
+        left.axhline(target, color="tab:red", linestyle=":", linewidth=1.5, label=f"target {target:.3f}")
+    left.set_title("validation LPIPS-Alex (lower is closer)", fontsize=10)
+    right.set_title("validation Y-PSNR (dB)", fontsize=10)
+    for ax in (left, right):
+        ax.set_xlabel("GAN step (from srresnet-x4)")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    if title:
+        figure.suptitle(title, fontsize=10)
+    return save_png(figure, path)

@@ -16,10 +16,8 @@ table is measured on the float16 weights that ship, whole images, Y channel, sha
 
 import argparse
 import functools
-import glob
 import json
 import os
-import re
 import sys
 
 from srgan_tf.cli.commands import load_tensorflow
@@ -28,7 +26,6 @@ load_tensorflow()  # before anything imports TensorFlow: start-up lines hidden
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 import srgan_tf  # noqa: E402
 from srgan_tf.assets import SAMPLE_TRAIN_DIR, WEIGHTS_DIR  # noqa: E402
@@ -39,28 +36,17 @@ from srgan_tf.evaluation.scoring import evaluate_folder, held_out_table, mean_sc
 from srgan_tf.models import architecture_of, build_from_architecture  # noqa: E402
 from srgan_tf.pretrained.weights_file import file_sha256, load_weights, save_weights  # noqa: E402
 from srgan_tf.training.builders import generator_from_checkpoint  # noqa: E402
-from srgan_tf.training.run_dir import RunDir  # noqa: E402
+from srgan_tf.training.run_dir import RunDir, checkpoint_in_run  # noqa: E402
 from srgan_tf.utils.atomic import write_json  # noqa: E402
 from srgan_tf.utils.ranges import sr_images  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)  # the script helpers beside this folder
 from bench.common import machine_description  # noqa: E402
+from training.events import scalar_events  # noqa: E402
 from training.figures import plot_training_history  # noqa: E402
 
 MIN_FLOAT16_DB = 60.0
-
-
-def scalar_events(log_dir):
-    """{tag: [(step, value, wall_time)]} from a TensorBoard log folder."""
-    events = {}
-    for path in sorted(glob.glob(os.path.join(log_dir, "events.out.tfevents.*"))):
-        for event in tf.compat.v1.train.summary_iterator(path):
-            for value in event.summary.value:
-                array = tf.make_ndarray(value.tensor) if value.HasField("tensor") else np.float32(value.simple_value)
-                if np.size(array) == 1 and array.dtype.kind == "f":  # scalars, not the sample images
-                    events.setdefault(value.tag, []).append((event.step, float(array), event.wall_time))
-    return events
 
 
 def stage_history(run, stage, until=None):
@@ -111,8 +97,8 @@ def losses_text(config, stage):
 
 def checkpoint_step(spec):
     """(run dir, step) of an init that names a run's stage-2 checkpoint, else None."""
-    match = re.fullmatch(r"(.+)/checkpoints/gan/ckpt-(\d+)", str(spec or ""))
-    return (match.group(1), int(match.group(2))) if match else None
+    found = checkpoint_in_run(spec)
+    return (found[0], found[2]) if found and found[1] == "gan" else None
 
 
 def stopped_at(config, step):

@@ -123,11 +123,14 @@ def generator_from_checkpoint(prefix):
     """The generator of a stage checkpoint, ``RUN/checkpoints/STAGE/ckpt-N``, built from the run's
     config.json: a run stopped before its end (or a better step than its last) as a model."""
     from srgan_tf.config import load_config
+    from srgan_tf.training.run_dir import RunDir, checkpoint_in_run
 
-    run_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(prefix))))
-    if not os.path.isfile(os.path.join(run_root, "config.json")):
-        raise SRGANError(f"{prefix} is not in a run dir's checkpoints/<stage>/ folder (no config.json above it)")
-    generator = build_generator_from_config(load_config(run_root))
+    found = checkpoint_in_run(os.path.abspath(prefix))
+    if not found or not os.path.isfile(RunDir(found[0]).config):
+        raise SRGANError(
+            f"{prefix} is not a checkpoint in a run dir (RUN/checkpoints/<stage>/ckpt-N with RUN/config.json)"
+        )
+    generator = build_generator_from_config(load_config(found[0]))
     try:
         tf.train.Checkpoint(generator=generator).read(prefix).expect_partial().assert_existing_objects_matched()
     except (AssertionError, tf.errors.OpError, ValueError) as error:

@@ -10,6 +10,7 @@ RUN/generator.keras          the final generator
 
 import dataclasses
 import os
+import re
 from dataclasses import dataclass
 
 from srgan_tf.config import CONTENT_LAYERS, load_config
@@ -42,6 +43,13 @@ class RunDir:
 
     def loss_curves(self, stage):
         return os.path.join(self.samples, f"{stage}_loss_curves.png")
+
+
+def checkpoint_in_run(spec):
+    """(run dir, stage, step) when ``spec`` names one of a run's checkpoints
+    (``RUN/checkpoints/gan/ckpt-400``), else None."""
+    match = re.fullmatch(r"(.+)[/\\]checkpoints[/\\](pretrain|gan)[/\\]ckpt-(\d+)", os.fspath(spec or ""))
+    return (match.group(1), match.group(2), int(match.group(3))) if match else None
 
 
 def save_model_atomically(model, path):

@@ -138,7 +138,7 @@ def test_spectral_discriminator_resumes_and_a_checkpoint_starts_another_run(tiny
     assert kernels  # at a zero learning rate only BatchNorm's moving statistics move
     for a, b in kernels:
         np.testing.assert_array_equal(a.numpy(), b.numpy())
-    with pytest.raises(SRGANError, match="not in a run dir"):
+    with pytest.raises(SRGANError, match="not a checkpoint in a run dir"):
         generator_from_checkpoint(tmp_path / "nowhere" / "ckpt-1")
 
 
