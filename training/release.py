@@ -18,6 +18,7 @@ import argparse
 import functools
 import json
 import os
+import shlex
 import sys
 
 from srgan_tf.cli.commands import load_tensorflow
@@ -106,21 +107,28 @@ def stopped_at(config, step):
     the learning rate's milestones where they were (constant when none came before ``step``)."""
     t = config.train
     milestones = t.learning_rate_decay_at if isinstance(t.learning_rate_decay_at, list) else [t.learning_rate_decay_at]
-    passed = [int(t.steps * at) / step for at in milestones if 0 < int(t.steps * at) < step]
+    # Half a step past each boundary: the schedule floors step·fraction, and b/step·step can come
+    # back as b − 1e-13.
+    passed = [(int(t.steps * at) + 0.5) / step for at in milestones if 0 < int(t.steps * at) < step]
     decay = ("[" + ",".join(map(repr, passed)) + "]") if len(passed) > 1 else (passed[0] if passed else 1.0)
-    return f"--set train.steps={step} --set train.learning_rate_decay_at={decay}"
+    return f"--set train.steps={step} --set {shlex.quote(f'train.learning_rate_decay_at={decay}')}"
 
 
 def train_commands(config, corpus, stop=None):
     """The commands that reproduce this run's generator, the runs it started from first."""
     commands, init = [], ""
+    config_file = os.path.relpath(os.path.join(REPO, "training", "configs", f"{config.name}.yaml"), REPO)
     parent = checkpoint_step(config.train.init)
     if parent:
         parent_dir, parent_step = parent
         parent_name = load_config(parent_dir).name
         commands = train_commands(load_config(parent_dir), corpus, stop=parent_step)
         init = f" --init ~/srgan-runs/{parent_name}/checkpoints/gan/ckpt-{parent_step}"
-    config_file = os.path.relpath(os.path.join(REPO, "training", "configs", f"{config.name}.yaml"), REPO)
+    elif config.train.init:  # given on the command line when the config file does not name it
+        in_file = os.path.isfile(os.path.join(REPO, config_file)) and (
+            load_config(os.path.join(REPO, config_file)).train.init == config.train.init
+        )
+        init = "" if in_file else f" --init {shlex.quote(config.train.init)}"
     extra = f" {stopped_at(config, stop)}" if stop is not None and stop != config.train.steps else ""
     commands.append(
         f"srgan train --config {config_file} --data {corpus}/train --val {corpus}/val "
@@ -197,6 +205,8 @@ def main(argv=None):
 
     run, config = RunDir(args.run_dir), load_config(args.run_dir)
     m = config.model
+    if args.checkpoint is not None and args.stage != "gan":
+        parser.error("--checkpoint releases a stage-2 checkpoint (--stage gan)")
     if args.checkpoint is not None:
         reference = generator_from_checkpoint(os.path.join(run.checkpoints(args.stage), f"ckpt-{args.checkpoint}"))
     else:
@@ -246,7 +256,7 @@ def main(argv=None):
                 f"python training/release.py ~/srgan-runs/{config.name} --stage {args.stage} --name {args.name} "
                 f"--val {corpus}/val"
                 + (f" --checkpoint {args.checkpoint}" if args.checkpoint is not None else "")
-                + f' --summary "{args.summary}"',
+                + f" --summary {shlex.quote(args.summary)}",
             ],
             "srgan_tf_version": srgan_tf.__version__,
         },

@@ -28,7 +28,7 @@ from training.figures import plot_run_curves  # noqa: E402
 def start_step(config):
     """The GAN step a run starts at, counted along the chain of runs it continued."""
     found = checkpoint_in_run(config.train.init)
-    return found[2] + start_step(load_config(found[0])) if found else 0
+    return found[2] + start_step(load_config(found[0])) if found and found[1] == "gan" else 0
 
 
 def run_curve(run_dir):
@@ -40,7 +40,7 @@ def run_curve(run_dir):
     offset = start_step(config)
     curve = [offset + s for s in steps], [lpips[s] for s in steps], [psnr[s] for s in steps]
     found = checkpoint_in_run(config.train.init)
-    if found:  # begin where the run it continued was: its validation at that checkpoint
+    if found and found[1] == "gan":  # begin where the run it continued was: its validation at that checkpoint
         _, parent_steps, parent_lpips, parent_psnr = run_curve(found[0])
         if offset in parent_steps:
             at = parent_steps.index(offset)

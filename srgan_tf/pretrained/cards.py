@@ -27,10 +27,9 @@ from srgan_tf.assets import WEIGHTS_DIR
 from srgan_tf.errors import SRGANError
 from srgan_tf.pretrained.weights_file import file_sha256, load_weights
 
-# What ``srgan upscale`` and ``srgan_tf.upscale`` use when no model is named: of the two shipped
-# models, srgan-x4 measured both more accurate (held-out mean Y-PSNR 33.20 vs 33.14 dB) and
-# sharper (gradient energy 0.377 vs 0.345 of the photos'), and as SRGAN-MSE it adds no
-# VGG-style hallucinated texture (docs/pretrained.md).
+# What ``srgan upscale`` and ``srgan_tf.upscale`` use when no model is named: the perceptual
+# srgan-x4, because people prefer the perceptual result to the more accurate smooth one (the
+# paper's finding) and LPIPS agrees; srresnet-x4 is the accurate choice (docs/pretrained.md).
 DEFAULT_MODEL = "srgan-x4"
 
 

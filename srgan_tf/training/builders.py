@@ -112,7 +112,9 @@ def build_optimizer(learning_rate, config):
 def init_weights(spec):
     """The generator weights ``spec`` names: a named model, a ``.keras`` file, a run dir or one of
     a run's checkpoints (``RUN/checkpoints/gan/ckpt-400``)."""
-    if os.path.isfile(f"{spec}.index"):
+    from srgan_tf.training.run_dir import checkpoint_prefix
+
+    if os.path.isfile(f"{checkpoint_prefix(spec)}.index"):
         return generator_from_checkpoint(spec).get_weights()
     from srgan_tf.runtimes.runners import KerasBackend
 
@@ -123,8 +125,9 @@ def generator_from_checkpoint(prefix):
     """The generator of a stage checkpoint, ``RUN/checkpoints/STAGE/ckpt-N``, built from the run's
     config.json: a run stopped before its end (or a better step than its last) as a model."""
     from srgan_tf.config import load_config
-    from srgan_tf.training.run_dir import RunDir, checkpoint_in_run
+    from srgan_tf.training.run_dir import RunDir, checkpoint_in_run, checkpoint_prefix
 
+    prefix = checkpoint_prefix(prefix)
     found = checkpoint_in_run(os.path.abspath(prefix))
     if not found or not os.path.isfile(RunDir(found[0]).config):
         raise SRGANError(

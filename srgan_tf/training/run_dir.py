@@ -45,10 +45,18 @@ class RunDir:
         return os.path.join(self.samples, f"{stage}_loss_curves.png")
 
 
+def checkpoint_prefix(spec):
+    """A checkpoint's prefix (``…/ckpt-400``) from what a user may type for it: the prefix, or one
+    of its files (``ckpt-400.index``, ``ckpt-400.data-00000-of-00001``, as a shell completes)."""
+    return re.sub(r"\.(index|data-\d+-of-\d+)$", "", os.fspath(spec).rstrip("/\\"))
+
+
 def checkpoint_in_run(spec):
     """(run dir, stage, step) when ``spec`` names one of a run's checkpoints
-    (``RUN/checkpoints/gan/ckpt-400``), else None."""
-    match = re.fullmatch(r"(.+)[/\\]checkpoints[/\\](pretrain|gan)[/\\]ckpt-(\d+)", os.fspath(spec or ""))
+    (``RUN/checkpoints/gan/ckpt-400``, or one of its files), else None."""
+    if not spec:
+        return None
+    match = re.fullmatch(r"(.+)[/\\]checkpoints[/\\](pretrain|gan)[/\\]ckpt-(\d+)", checkpoint_prefix(spec))
     return (match.group(1), match.group(2), int(match.group(3))) if match else None
 
 

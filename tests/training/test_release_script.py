@@ -30,10 +30,21 @@ def _rates(config, steps):
 
 
 @pytest.mark.parametrize(
-    ("decay_at", "stop"), [(0.5, 400), (0.5, 1000), (0.5, 1500), ([0.25, 0.5, 0.75], 1600), ([0.25, 0.5], 300)]
+    ("steps", "decay_at", "stop"),
+    [
+        (2000, 0.5, 400),
+        (2000, 0.5, 1000),
+        (2000, 0.5, 1500),
+        (2000, [0.25, 0.5, 0.75], 1600),
+        (2000, [0.25, 0.5], 300),
+        (3000, 0.5, 2600),  # 2600 * (1500 / 2600) is 1499.99…: the boundary must not move
+        (6600, [0.125, 0.25], 3300),
+    ],
 )
-def test_a_run_stopped_early_is_reproduced_with_its_schedule(release, decay_at, stop):
-    config = apply_overrides(get_preset("srgan_x4"), ["train.steps=2000", f"train.learning_rate_decay_at={decay_at}"])
+def test_a_run_stopped_early_is_reproduced_with_its_schedule(release, steps, decay_at, stop):
+    config = apply_overrides(
+        get_preset("srgan_x4"), [f"train.steps={steps}", f"train.learning_rate_decay_at={decay_at}"]
+    )
     words = shlex.split(release.stopped_at(config, stop))
     overrides = [words[i + 1] for i, word in enumerate(words) if word == "--set"]
     assert _rates(apply_overrides(config, overrides), stop) == _rates(config, stop)

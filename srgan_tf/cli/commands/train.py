@@ -65,7 +65,13 @@ def config_from_args(args):
 def _init_spec(spec):
     """Paths (files, run dirs, checkpoint prefixes) are made absolute (the config is replayed from
     the run dir); names stay names."""
-    if spec is None or not (os.path.exists(spec) or os.path.isfile(f"{spec}.index")):
+    from srgan_tf.training.run_dir import checkpoint_prefix
+
+    if spec is None:
+        return spec
+    if os.path.isfile(f"{checkpoint_prefix(spec)}.index"):
+        return os.path.abspath(checkpoint_prefix(spec))
+    if not os.path.exists(spec):
         return spec
     return os.path.abspath(spec)
 
