@@ -89,10 +89,12 @@ class Jobs:
         self._lock = threading.Lock()
 
     def create(self, data, model, filename, width, height):
-        """Checks that ``data`` decodes (SRGANError: it does not), then queues its upscale (QueueFull)."""
+        """Checks that ``data`` decodes (SRGANError: it does not), then queues its upscale (QueueFull).
+        A full queue is refused first: a busy server does not decode what it will not run."""
         from srgan_tf.inference.picture import read_picture
 
         entry = self.models.get(model)
+        self.worker.check_room()
         folder = tempfile.mkdtemp(prefix="srgan-serve-")
         try:
             path = os.path.join(folder, "input")

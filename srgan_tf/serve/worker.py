@@ -21,6 +21,8 @@ class Worker:
     """Runs submitted functions one by one on its own thread."""
 
     def __init__(self, queue_size=8):
+        if queue_size < 1:  # queue.Queue reads 0 as "unbounded"
+            raise ValueError(f"queue_size must be at least 1, not {queue_size}")
         self.queue_size = queue_size
         self._queue = queue.Queue(maxsize=queue_size)
         self._lock = threading.Lock()
@@ -37,11 +39,18 @@ class Worker:
             try:
                 self._queue.put_nowait((future, function))
             except queue.Full:
-                raise QueueFull(
-                    f"the server is busy ({self.queue_size} images are waiting); try again in a moment"
-                ) from None
+                raise self._busy() from None
             self._submitted += 1
             return future, self._submitted
+
+    def check_room(self):
+        """Raises :class:`QueueFull` when a submit now would be refused, so that a caller refuses a
+        request before decoding it (``submit`` still decides: another may take the place first)."""
+        if self._queue.full():
+            raise self._busy()
+
+    def _busy(self):
+        return QueueFull(f"the server is busy ({self.queue_size} images are waiting); try again in a moment")
 
     def ahead(self, ticket):
         """How many submitted jobs start before ``ticket`` (0: it runs now or has run)."""

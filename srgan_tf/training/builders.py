@@ -13,10 +13,11 @@ import os
 import keras
 import tensorflow as tf
 
-from srgan_tf.config import CONTENT_LAYERS
+from srgan_tf.config import CONTENT_LAYERS, load_config
 from srgan_tf.errors import SRGANError
 from srgan_tf.models import architecture_of, build_discriminator, build_feature_extractor, build_from_architecture
 from srgan_tf.training.gan import SRGAN
+from srgan_tf.training.run_dir import RunDir, checkpoint_in_run, checkpoint_prefix, existing_checkpoint
 from srgan_tf.training.runtime import resolve_jit
 
 # LossConfig fields that choose the VGG network, not a term of the loss.
@@ -112,9 +113,7 @@ def build_optimizer(learning_rate, config):
 def init_weights(spec):
     """The generator weights ``spec`` names: a named model, a ``.keras`` file, a run dir or one of
     a run's checkpoints (``RUN/checkpoints/gan/ckpt-400``)."""
-    from srgan_tf.training.run_dir import checkpoint_prefix
-
-    if os.path.isfile(f"{checkpoint_prefix(spec)}.index"):
+    if existing_checkpoint(spec):
         return generator_from_checkpoint(spec).get_weights()
     from srgan_tf.runtimes.runners import KerasBackend
 
@@ -124,9 +123,6 @@ def init_weights(spec):
 def generator_from_checkpoint(prefix):
     """The generator of a stage checkpoint, ``RUN/checkpoints/STAGE/ckpt-N``, built from the run's
     config.json: a run stopped before its end (or a better step than its last) as a model."""
-    from srgan_tf.config import load_config
-    from srgan_tf.training.run_dir import RunDir, checkpoint_in_run, checkpoint_prefix
-
     prefix = checkpoint_prefix(prefix)
     found = checkpoint_in_run(os.path.abspath(prefix))
     if not found or not os.path.isfile(RunDir(found[0]).config):

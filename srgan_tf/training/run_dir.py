@@ -51,6 +51,15 @@ def checkpoint_prefix(spec):
     return re.sub(r"\.(index|data-\d+-of-\d+)$", "", os.fspath(spec).rstrip("/\\"))
 
 
+def existing_checkpoint(spec):
+    """The prefix of the checkpoint ``spec`` names when it exists (its ``.index`` file is there),
+    else None: how ``--init`` tells a checkpoint from a model name, file or run dir."""
+    if not spec:
+        return None
+    prefix = checkpoint_prefix(spec)
+    return prefix if os.path.isfile(f"{prefix}.index") else None
+
+
 def checkpoint_in_run(spec):
     """(run dir, stage, step) when ``spec`` names one of a run's checkpoints
     (``RUN/checkpoints/gan/ckpt-400``, or one of its files), else None."""

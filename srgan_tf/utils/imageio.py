@@ -16,9 +16,10 @@ from srgan_tf.errors import SRGANError
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".gif")
 
-# Refuse images above this many pixels before decoding them (decompression
-# bombs); 256 MP is far above any real photo and far below what exhausts RAM.
-MAX_DECODE_PIXELS = 256 * 1024 * 1024
+# Refuse images above this many pixels before decoding them (decompression bombs): Pillow's own
+# hard limit (twice Image.MAX_IMAGE_PIXELS, 179 MP by default), far above a camera's photo; Pillow
+# refuses anything larger in Image.open whatever limit a caller passes.
+MAX_DECODE_PIXELS = 2 * Image.MAX_IMAGE_PIXELS if Image.MAX_IMAGE_PIXELS else 256 * 1024 * 1024
 
 # Pillow's modes of 16-bit (and 32-bit integer) grayscale, as 16-bit PNGs and TIFFs open.
 SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
@@ -32,12 +33,16 @@ def open_image(path, max_pixels=MAX_DECODE_PIXELS):
     """Opens ``path`` lazily (header only) and checks its size; raises SRGANError."""
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Pillow warns above its MAX_IMAGE_PIXELS (89 MP); the limit here is max_pixels, checked
+            # below from the same header. Its hard error (twice that) stands.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(path)
     except FileNotFoundError as error:
         raise SRGANError(f"no such file: {path}") from error
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
-        raise SRGANError(f"{path}: image too large ({error})") from error
+    except Image.DecompressionBombError as error:
+        raise SRGANError(
+            f"{path}: image too large (Pillow opens at most {2 * Image.MAX_IMAGE_PIXELS} pixels)"
+        ) from error
     except UnidentifiedImageError as error:
         raise SRGANError(f"{path}: not a recognised image file") from error
     except (OSError, ValueError, SyntaxError) as error:

@@ -5,6 +5,19 @@ import os
 BACKEND_CHOICES = ("auto", "keras", "saved_model", "tflite", "onnx", "ncnn")
 
 
+def positive_int(text):
+    """argparse type of a limit: a whole number of at least 1 (0 would refuse, or bound, nothing)."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def add_config_arguments(parser):
     from srgan_tf.config import PRESETS
 

@@ -4,6 +4,8 @@ import signal
 import socket
 import sys
 
+from srgan_tf.cli.commands.options import positive_int
+
 HELP = "a local web page and a TF-Serving-compatible REST API over any model"
 WORKLOAD = "inference"
 
@@ -22,9 +24,11 @@ def add_arguments(parser):
     parser.add_argument("--port", type=int, default=8501, help="TF Serving's REST port by default; 0: any free one")
     parser.add_argument("--tile", type=int, help="tile size in input pixels, as srgan upscale (default 256)")
     parser.add_argument("--tile-overlap", type=int, help="context pixels per tile side, as srgan upscale")
-    parser.add_argument("--max-pixels", type=int, help="refuse larger images, W*H (default 2048*2048)")
-    parser.add_argument("--max-bytes", type=int, help="refuse larger requests (default 64 MiB)")
-    parser.add_argument("--queue", type=int, help="images waiting beyond the one running; more get 503 (default 8)")
+    parser.add_argument("--max-pixels", type=positive_int, help="refuse larger images, W*H (default 2048*2048)")
+    parser.add_argument("--max-bytes", type=positive_int, help="refuse larger requests (default 64 MiB)")
+    parser.add_argument(
+        "--queue", type=positive_int, help="images waiting beyond the one running; more get 503 (default 8)"
+    )
 
 
 def run(args):
@@ -44,9 +48,9 @@ def run(args):
     models = ModelList(args.model, named=not args.no_named, tile=args.tile, overlap=args.tile_overlap)
     app = serve_app.create_app(
         models,
-        max_pixels=args.max_pixels or serve_app.MAX_PIXELS,
-        max_bytes=args.max_bytes or serve_app.MAX_BYTES,
-        queue_size=args.queue or serve_app.QUEUE_SIZE,
+        max_pixels=serve_app.MAX_PIXELS if args.max_pixels is None else args.max_pixels,
+        max_bytes=serve_app.MAX_BYTES if args.max_bytes is None else args.max_bytes,
+        queue_size=serve_app.QUEUE_SIZE if args.queue is None else args.queue,
     )
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)

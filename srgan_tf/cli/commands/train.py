@@ -65,12 +65,12 @@ def config_from_args(args):
 def _init_spec(spec):
     """Paths (files, run dirs, checkpoint prefixes) are made absolute (the config is replayed from
     the run dir); names stay names."""
-    from srgan_tf.training.run_dir import checkpoint_prefix
+    from srgan_tf.training.run_dir import existing_checkpoint
 
     if spec is None:
         return spec
-    if os.path.isfile(f"{checkpoint_prefix(spec)}.index"):
-        return os.path.abspath(checkpoint_prefix(spec))
+    if existing_checkpoint(spec):
+        return os.path.abspath(existing_checkpoint(spec))
     if not os.path.exists(spec):
         return spec
     return os.path.abspath(spec)

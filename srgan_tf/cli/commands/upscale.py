@@ -2,7 +2,7 @@
 
 import sys
 
-from srgan_tf.cli.commands.options import add_model_arguments, upscaler
+from srgan_tf.cli.commands.options import add_model_arguments, positive_int, upscaler
 
 HELP = "upscale images with any model format (tiled, seam-free)"
 WORKLOAD = "inference"
@@ -23,7 +23,7 @@ def add_arguments(parser):
     )
     parser.add_argument("--format", choices=("png", "jpg", "webp"), default="png")
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
-    parser.add_argument("--max-pixels", type=int, default=MAX_DECODE_PIXELS, help="refuse larger inputs (W*H)")
+    parser.add_argument("--max-pixels", type=positive_int, default=MAX_DECODE_PIXELS, help="refuse larger inputs (W*H)")
 
 
 def run(args):
