@@ -37,14 +37,28 @@ class _ArraysOnly(pickle.Unpickler):
         raise pickle.UnpicklingError("it refers to persistent objects")
 
 
-def _check_tree(node, where):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if not isinstance(key, str):
-                raise SRGANError(f"{where}: a key is {type(key).__name__}, not a name")
-            _check_tree(value, f"{where}/{key}")
-    elif not isinstance(node, np.ndarray) or node.dtype.kind not in "fiu":
-        raise SRGANError(f"{where}: holds {type(node).__name__}, not a numeric array")
+MAX_DEPTH = 16  # weights files nest a few levels (network/layer/variable); a deeper tree is crafted
+
+
+def _check_tree(tree, source):
+    """Walks the tree without recursion: a crafted pickle may nest dicts thousands deep, or put a
+    dict inside itself, which a recursive walk would answer with RecursionError."""
+    seen = set()
+    stack = [(tree, source, 0)]
+    while stack:
+        node, where, depth = stack.pop()
+        if isinstance(node, dict):
+            if id(node) in seen:
+                raise SRGANError(f"{where}: a dict that appears twice (a cycle or a shared node), not a tree of arrays")
+            if depth >= MAX_DEPTH:
+                raise SRGANError(f"{where}: nested deeper than {MAX_DEPTH} levels, not a file of weights")
+            seen.add(id(node))
+            for key, value in node.items():
+                if not isinstance(key, str):
+                    raise SRGANError(f"{where}: a key is {type(key).__name__}, not a name")
+                stack.append((value, f"{where}/{key}", depth + 1))
+        elif not isinstance(node, np.ndarray) or node.dtype.kind not in "fiu":
+            raise SRGANError(f"{where}: holds {type(node).__name__}, not a numeric array")
 
 
 def load_arrays(data, source="the file"):
@@ -57,7 +71,16 @@ def load_arrays(data, source="the file"):
         tree = _ArraysOnly(io.BytesIO(data)).load()
     except pickle.UnpicklingError as error:
         raise SRGANError(f"refused to read {source}: {error}") from None
-    except (EOFError, ValueError, TypeError, AttributeError, IndexError, KeyError) as error:
+    except (
+        EOFError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        KeyError,
+        RecursionError,
+        MemoryError,
+    ) as error:
         raise SRGANError(f"{source} is not a readable pickle of arrays: {error}") from None
     if not isinstance(tree, dict):
         raise SRGANError(f"{source} holds {type(tree).__name__}, not a dict of arrays")

