@@ -19,7 +19,7 @@ from PIL import Image, ImageOps
 from srgan_tf.errors import SRGANError
 from srgan_tf.inference.pngstream import PNGStreamWriter
 from srgan_tf.utils.atomic import atomic_path
-from srgan_tf.utils.imageio import MAX_DECODE_PIXELS, SIXTEEN_BIT_MODES, open_image
+from srgan_tf.utils.imageio import MAX_DECODE_PIXELS, SIXTEEN_BIT_MODES, open_image, size_checked_by_caller
 from srgan_tf.utils.messages import warn
 
 OUTPUT_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "webp": "WEBP"}
@@ -112,7 +112,7 @@ def read_picture(path, max_pixels=MAX_DECODE_PIXELS):
     path = os.fspath(path)
     image = open_image(path, max_pixels)
     downgraded = None
-    with image:
+    with image, size_checked_by_caller():
         if getattr(image, "n_frames", 1) > 1:
             raise SRGANError(f"{path}: animated images ({image.n_frames} frames) are not supported")
         icc = image.info.get("icc_profile")

@@ -40,6 +40,11 @@ class _ArraysOnly(pickle.Unpickler):
 MAX_DEPTH = 16  # weights files nest a few levels (network/layer/variable); a deeper tree is crafted
 
 
+def _shown(key):
+    """A key as a message may quote it: one line, not too long (a crafted key may be neither)."""
+    return key if key.isprintable() and len(key) <= 64 else repr(key[:64])
+
+
 def _check_tree(tree, source):
     """Walks the tree without recursion: a crafted pickle may nest dicts thousands deep, or put a
     dict inside itself, which a recursive walk would answer with RecursionError."""
@@ -56,7 +61,7 @@ def _check_tree(tree, source):
             for key, value in node.items():
                 if not isinstance(key, str):
                     raise SRGANError(f"{where}: a key is {type(key).__name__}, not a name")
-                stack.append((value, f"{where}/{key}", depth + 1))
+                stack.append((value, f"{where}/{_shown(key)}", depth + 1))
         elif not isinstance(node, np.ndarray) or node.dtype.kind not in "fiu":
             raise SRGANError(f"{where}: holds {type(node).__name__}, not a numeric array")
 
@@ -80,6 +85,7 @@ def load_arrays(data, source="the file"):
         KeyError,
         RecursionError,
         MemoryError,
+        OverflowError,
     ) as error:
         raise SRGANError(f"{source} is not a readable pickle of arrays: {error}") from None
     if not isinstance(tree, dict):

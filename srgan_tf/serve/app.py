@@ -111,6 +111,7 @@ def create_app(models, max_pixels=MAX_PIXELS, max_bytes=MAX_BYTES, queue_size=QU
     @app.post("/api/upscale", status_code=202)
     async def upscale(request: Request, model: str = "", name: str = "image"):
         entry = served(model or models.default)
+        _refuse_if_busy()
         data = await _body(request, max_bytes)
         if not data:
             raise Refused(400, "the request has no image: send the file's bytes as the body")
@@ -164,6 +165,7 @@ def create_app(models, max_pixels=MAX_PIXELS, max_bytes=MAX_BYTES, queue_size=QU
     @app.post("/v1/models/{name}/versions/{version}:predict")
     async def predict(request: Request, name: str, version: str = ""):
         entry = _versioned(name, version)
+        _refuse_if_busy()
         body = await _body(request, max_bytes)
         signature, values, columnar = await run_in_threadpool(rest.parse_predict, body, max_pixels)
         try:
@@ -175,6 +177,13 @@ def create_app(models, max_pixels=MAX_PIXELS, max_bytes=MAX_BYTES, queue_size=QU
         except SRGANError as error:
             raise Refused(503 if entry.error else 400, error) from None
         return JSONResponse(await run_in_threadpool(rest.predict_response, signature, outputs, columnar))
+
+    def _refuse_if_busy():
+        """503 before a request's body is read and parsed, when the queue could not take it."""
+        try:
+            worker.check_room()
+        except QueueFull as error:
+            raise Refused(503, error) from None
 
     def _versioned(name, version):
         entry = served(name)

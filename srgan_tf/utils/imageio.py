@@ -6,6 +6,7 @@ representative data for quantisation all go through :func:`load_rgb8`, so a
 given file becomes the same pixels everywhere.
 """
 
+import contextlib
 import os
 import warnings
 
@@ -29,13 +30,21 @@ def is_image_path(path):
     return os.path.splitext(os.fspath(path))[1].lower() in IMAGE_EXTENSIONS
 
 
+@contextlib.contextmanager
+def size_checked_by_caller():
+    """Silences Pillow's DecompressionBombWarning (above its MAX_IMAGE_PIXELS, 89 MP), which it
+    gives on open and again while some formats (TIFF) load: :func:`open_image` has already checked
+    the caller's limit from the same header. Pillow's hard error (twice that) still stands."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        yield
+
+
 def open_image(path, max_pixels=MAX_DECODE_PIXELS):
-    """Opens ``path`` lazily (header only) and checks its size; raises SRGANError."""
+    """Opens ``path`` lazily (header only) and checks its size; raises SRGANError. Decode what
+    it returns under :func:`size_checked_by_caller`."""
     try:
-        with warnings.catch_warnings():
-            # Pillow warns above its MAX_IMAGE_PIXELS (89 MP); the limit here is max_pixels, checked
-            # below from the same header. Its hard error (twice that) stands.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with size_checked_by_caller():
             image = Image.open(path)
     except FileNotFoundError as error:
         raise SRGANError(f"no such file: {path}") from error
@@ -82,7 +91,7 @@ def load_rgb8(path, max_pixels=MAX_DECODE_PIXELS):
     """Decodes ``path`` to an upright ``(H, W, 3)`` uint8 RGB array; raises SRGANError."""
     image = open_image(path, max_pixels)
     try:
-        with image:
+        with image, size_checked_by_caller():
             image.load()
             image = ImageOps.exif_transpose(image)
             return np.ascontiguousarray(to_rgb8(image))

@@ -13,6 +13,8 @@ from srgan_tf.cli import build_parser
         ["serve", "--max-bytes", "-5"],
         ["serve", "--queue", "two"],
         ["upscale", "a.png", "--max-pixels", "0"],
+        ["export", "srgan-x4", "--max-pixels", "0"],
+        ["export", "srgan-x4", "--max-pixels", "-5"],
     ],
 )
 def test_a_limit_below_one_is_a_usage_error(argv, capsys):

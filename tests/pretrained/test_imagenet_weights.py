@@ -2,6 +2,7 @@
 
 import os
 import pickle
+import struct
 
 import numpy as np
 import pytest
@@ -61,6 +62,15 @@ def test_unpickler_refuses_deep_and_cyclic_trees_in_one_line():
     cyclic["a"]["b"] = cyclic
     with pytest.raises(SRGANError, match="appears twice"):
         load_arrays(pickle.dumps(cyclic), "cyclic.ckpt")
+
+
+def test_unpickler_refusals_of_crafted_sizes_and_keys_are_one_line():
+    huge = b"\x80\x04\x8e" + struct.pack("<Q", 2**63) + b"."  # BYTES8 of 2**63 bytes
+    with pytest.raises(SRGANError, match="not a readable pickle"):
+        load_arrays(huge, "huge.ckpt")
+    with pytest.raises(SRGANError) as caught:
+        load_arrays(pickle.dumps({"a\nb" * 100: 1}), "keys.ckpt")
+    assert "\n" not in str(caught.value) and len(str(caught.value)) < 200
 
 
 def test_missing_package_names_the_install_command(monkeypatch):

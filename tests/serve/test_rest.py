@@ -213,10 +213,14 @@ def test_a_full_queue_answers_503_and_the_accepted_jobs_finish(server, photos, t
     Image.fromarray(photo_crop(photos[1], 256, 256)).save(path)  # 256 tiles of 16 px: a second or more
     data = path.read_bytes()
     answers = [request(f"{url}/api/upscale?model=tiny&name=big.png", data) for _ in range(6)]
+    # While the queue is full a REST request is refused before its body is parsed: this one is
+    # not even JSON (a 400 once there is room).
+    busy_predict = request(f"{url}/v1/models/tiny:predict", b"{not json")
     statuses = [status for status, _, _ in answers]
     # One running and two waiting (--queue 2); the others are refused at once.
     assert statuses.count(202) == 3 and statuses.count(503) == 3, statuses
     assert "busy" in one_line_error(503, answers[-1][1])
+    assert "busy" in one_line_error(503, busy_predict[1])
     for status, body, _ in answers:
         if status == 202:
             assert wait_for(url, json.loads(body)["id"])["state"] == "done"

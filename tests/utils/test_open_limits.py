@@ -1,12 +1,15 @@
 """open_image's pixel limit is the caller's: Pillow's 89 MP warning does not refuse an image the
 limit admits, and above Pillow's hard limit the error says so. Headers only: nothing is decoded."""
 
+import warnings
+
 import pytest
 from imagefiles import png_bomb
 from PIL import Image
 
 from srgan_tf.errors import SRGANError
-from srgan_tf.utils.imageio import MAX_DECODE_PIXELS, open_image
+from srgan_tf.inference.picture import read_picture
+from srgan_tf.utils.imageio import MAX_DECODE_PIXELS, load_rgb8, open_image
 
 
 def test_the_default_limit_is_pillows_hard_limit():
@@ -28,3 +31,19 @@ def test_above_pillows_hard_limit_the_error_names_it(tmp_path):
     path.write_bytes(png_bomb(20000, 10000))
     with pytest.raises(SRGANError, match=rf"image too large \(Pillow opens at most {2 * Image.MAX_IMAGE_PIXELS}"):
         open_image(path, max_pixels=10**9)
+
+
+@pytest.mark.parametrize("suffix", [".png", ".tif", ".webp", ".jpg"])
+def test_no_bomb_warning_while_decoding_what_the_limit_admitted(suffix, tmp_path, monkeypatch):
+    # Pillow's limits scaled down (warning above 1000 px, error above 2000): a 40x40 image sits
+    # between them, as a 100 MP photo does at the real ones. TIFF checks again while loading.
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    path = tmp_path / f"between{suffix}"
+    Image.new("RGB", (40, 40), (200, 100, 50)).save(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        assert read_picture(path, max_pixels=1600).rgb.shape == (40, 40, 3)
+        assert load_rgb8(path, max_pixels=1600).shape == (40, 40, 3)
+    Image.new("RGB", (50, 50)).save(tmp_path / f"above{suffix}")
+    with pytest.raises(SRGANError, match="Pillow opens at most 2000 pixels"):
+        load_rgb8(tmp_path / f"above{suffix}", max_pixels=10**6)

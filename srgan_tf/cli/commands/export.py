@@ -2,6 +2,7 @@
 
 import os
 
+from srgan_tf.cli.commands.options import positive_int
 from srgan_tf.errors import SRGANError
 
 HELP = "export SavedModel / TFLite / ONNX / ncnn and verify them against Keras"
@@ -24,7 +25,7 @@ def add_arguments(parser):
     parser.add_argument("--name", default="srgan", help="model name (TF Serving model name, file prefix)")
     parser.add_argument(
         "--max-pixels",
-        type=int,
+        type=positive_int,
         help="SavedModel refuses larger inputs (N*H*W of a float request, H*W of an encoded image; default 2048*2048)",
     )
 
@@ -44,7 +45,7 @@ def run(args):
         quantizations=[q.strip() for q in args.tflite_quant.split(",") if q.strip()],
         fixed_size=parse_size(args.fixed_size) if args.fixed_size else None,
         model_name=args.name,
-        max_pixels=args.max_pixels or SERVING_MAX_PIXELS,
+        max_pixels=SERVING_MAX_PIXELS if args.max_pixels is None else args.max_pixels,
         int8_io=args.int8_io,
     )
     print(f"exported to {args.out} (report: {os.path.join(args.out, 'report.json')})")
