@@ -7,9 +7,10 @@ formats are left to Pillow, whose ``Image.open`` reads the header only.
 
 import io
 import struct
-import warnings
 
 from PIL import Image, UnidentifiedImageError
+
+from srgan_tf.utils.imageio import size_checked_by_caller
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Start-of-frame markers carry the size; C4 (DHT), C8 (JPG) and CC (DAC) share the range but do not.
@@ -77,11 +78,9 @@ def _header_size(data):
     if data[:3] == b"\xff\xd8\xff":
         return ("JPEG", *_jpeg_size(data))
     try:
-        with warnings.catch_warnings():
-            # The limits are the caller's: Pillow's own bomb check would stop at the header.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                return (image.format, *image.size)
+        # The limits are the caller's: Pillow's own bomb warning would stop at the header.
+        with size_checked_by_caller(), Image.open(io.BytesIO(data)) as image:
+            return (image.format, *image.size)
     except Image.DecompressionBombError as error:  # above twice Pillow's MAX_IMAGE_PIXELS (179 MP)
         raise TooLarge(str(error).split(" could be")[0]) from error
     except UnidentifiedImageError as error:

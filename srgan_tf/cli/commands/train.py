@@ -69,8 +69,8 @@ def _init_spec(spec):
 
     if spec is None:
         return spec
-    if existing_checkpoint(spec):
-        return os.path.abspath(existing_checkpoint(spec))
+    if prefix := existing_checkpoint(spec):
+        return os.path.abspath(prefix)
     if not os.path.exists(spec):
         return spec
     return os.path.abspath(spec)
