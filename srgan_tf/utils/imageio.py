@@ -40,6 +40,15 @@ def size_checked_by_caller():
         yield
 
 
+def ignore_bomb_warning_in_process():
+    """For a process whose every decode follows :func:`open_image`'s check (the ``srgan`` commands),
+    Pillow's DecompressionBombWarning once for all. :func:`size_checked_by_caller` alone is not
+    enough where threads decode (serve's worker and request threads, upscale's decode-ahead):
+    ``warnings.catch_warnings`` saves and restores the process's filters, so a thread leaving it
+    restores them under another thread still inside. Call before such threads start."""
+    warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+
+
 def open_image(path, max_pixels=MAX_DECODE_PIXELS):
     """Opens ``path`` lazily (header only) and checks its size; raises SRGANError. Decode what
     it returns under :func:`size_checked_by_caller`."""

@@ -1,6 +1,8 @@
 """open_image's pixel limit is the caller's: Pillow's 89 MP warning does not refuse an image the
 limit admits, and above Pillow's hard limit the error says so. Headers only: nothing is decoded."""
 
+import subprocess
+import sys
 import warnings
 
 import pytest
@@ -47,3 +49,57 @@ def test_no_bomb_warning_while_decoding_what_the_limit_admitted(suffix, tmp_path
     Image.new("RGB", (50, 50)).save(tmp_path / f"above{suffix}")
     with pytest.raises(SRGANError, match="Pillow opens at most 2000 pixels"):
         load_rgb8(tmp_path / f"above{suffix}", max_pixels=10**6)
+
+
+THREADS_SCRIPT = """
+import sys, threading, warnings
+from PIL import Image
+from srgan_tf.utils import imageio
+warnings.simplefilter("always")  # every warning shown, as a first one would be
+if sys.argv[2] == "process":
+    imageio.ignore_bomb_warning_in_process()
+first_inside, second_inside, first_left = threading.Event(), threading.Event(), threading.Event()
+
+def first():  # enters the filter, leaves it while the second thread is still inside
+    with imageio.size_checked_by_caller():
+        first_inside.set()
+        second_inside.wait()
+    first_left.set()
+
+def second():
+    first_inside.wait()
+    with imageio.size_checked_by_caller():
+        second_inside.set()
+        first_left.wait()
+        Image.open(sys.argv[1]).close()  # above Pillow's 89 MP warning
+
+threads = [threading.Thread(target=first), threading.Thread(target=second)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+"""
+
+
+@pytest.mark.parametrize("scope", ["process", "context"])
+def test_two_threads_decoding_show_no_bomb_warning_once_the_process_ignores_it(scope, tmp_path):
+    # catch_warnings is process-wide: the first thread's exit restores the filters the second is
+    # relying on. The srgan commands install the process-wide filter (execute) before threads start.
+    path = tmp_path / "100mp.png"
+    path.write_bytes(png_bomb(10000, 10000))
+    result = subprocess.run(
+        [sys.executable, "-c", THREADS_SCRIPT, str(path), scope], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert ("DecompressionBombWarning" in result.stderr) == (scope == "context")
+
+
+def test_every_srgan_command_runs_with_the_process_wide_filter():
+    script = (
+        "import types, warnings\n"
+        "from PIL import Image\n"
+        "from srgan_tf.cli.commands import execute\n"
+        "command = types.SimpleNamespace(WORKLOAD=None, LAZY_TENSORFLOW=True, run=lambda args: print(\n"
+        "    any(f[0] == 'ignore' and f[2] is Image.DecompressionBombWarning for f in warnings.filters)))\n"
+        "execute(command, None)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "True", result.stderr

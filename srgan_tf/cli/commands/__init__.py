@@ -25,9 +25,11 @@ def execute(command, args, prog="srgan"):
     its CPU kernels chosen and TensorFlow loaded first (unless it loads it lazily), a user mistake (SRGANError) one line
     on stderr and exit status 2."""
     from srgan_tf.errors import SRGANError
+    from srgan_tf.utils.imageio import ignore_bomb_warning_in_process
     from srgan_tf.utils.messages import install_handler
 
     install_handler()
+    ignore_bomb_warning_in_process()  # every command checks an image's size before decoding it
     if getattr(command, "LAZY_TENSORFLOW", False):
         if command.WORKLOAD is not None:
             choose_cpu_kernels(command.WORKLOAD)  # environment only: applies if TensorFlow loads later
