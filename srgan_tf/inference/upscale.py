@@ -212,8 +212,10 @@ def plan_outputs(inputs, out_dir, fmt="png", scale=4):
     With ``out_dir`` None each output goes beside its input (file arguments only: a folder
     would pick up its own outputs on the next run); otherwise files found under a
     folder argument keep their sub-folders below ``out_dir``. Inputs that would still share
-    an output (``a.png`` and ``a.jpg``) get their extension in the name (``a_jpg_x4.png``);
-    if two inputs would still write one file, nothing is written and SRGANError names them.
+    an output (``a.png`` and ``a.jpg``, or ``A/Photo.png`` and ``B/photo.jpg`` with ``--out``: names
+    that differ only in case clash on every file system) get their extension in the name
+    (``a_jpg_x4.png``); if two inputs would still write one file, nothing is written and
+    SRGANError names them.
 
     Outputs are never inputs: folder arguments are walked without ``out_dir`` (which may sit
     inside them, but not be one of them), and a file this run is about to write (``a_x4.png``
@@ -228,8 +230,8 @@ def _plan(found, out_dir, fmt, scale):
     outputs = []
     while True:  # leaving an input out can change another's name (fewer clashes): plan again
         planned = _plan_all(found, out_dir, fmt, scale)
-        targets = {os.path.normcase(os.path.realpath(target)) for _, target in planned}
-        written = [(path, root) for path, root in found if os.path.normcase(os.path.realpath(path)) in targets]
+        targets = {_output_key(os.path.realpath(target)) for _, target in planned}
+        written = [(path, root) for path, root in found if _output_key(os.path.realpath(path)) in targets]
         if not written:
             return planned, outputs
         outputs.extend(path for path, _ in written)
@@ -249,20 +251,27 @@ def _plan_all(found, out_dir, fmt, scale):
             folder = out_dir
         planned.append((path, folder))
     targets = [output_path(path, folder, fmt, scale=scale) for path, folder in planned]
-    clashes = {t for t in targets if targets.count(t) > 1}
+    keys = [_output_key(t) for t in targets]
+    clashes = {k for k in keys if keys.count(k) > 1}
     if clashes:
         targets = [
-            output_path(path, folder, fmt, suffix=_extension_suffix(path), scale=scale) if target in clashes else target
-            for (path, folder), target in zip(planned, targets)
+            output_path(path, folder, fmt, suffix=_extension_suffix(path), scale=scale) if key in clashes else target
+            for (path, folder), target, key in zip(planned, targets, keys)
         ]
     seen = {}
     for (path, _), target in zip(planned, targets):
-        key = os.path.normcase(os.path.abspath(target))
-        if key in seen or key == os.path.normcase(path):
+        key = _output_key(target)
+        if key in seen or key == _output_key(path):
             other = seen.get(key, path)
             raise SRGANError(f"{other} and {path} would both be written to {target}; use separate runs or --out")
         seen[key] = path
     return [(path, os.path.normpath(target)) for (path, _), target in zip(planned, targets)]
+
+
+def _output_key(path):
+    """Names that differ only in case are one file on macOS and Windows: a plan is the same on
+    every file system, so they clash everywhere."""
+    return os.path.normcase(os.path.abspath(path)).casefold()
 
 
 def _extension_suffix(path):

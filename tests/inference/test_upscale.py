@@ -132,6 +132,16 @@ def test_no_two_inputs_share_an_output(tiny_model_path, train_photo, tmp_path):
             [str(tmp_path / "in" / "a" / "photo.png"), str(tmp_path / "in" / "b" / "photo.png")], str(tmp_path / "x")
         )
     assert not os.path.exists(tmp_path / "x")
+    # Names that differ only in case are one file on macOS and Windows: they clash here too.
+    (tmp_path / "in" / "c").mkdir()
+    small.save(tmp_path / "in" / "c" / "Photo.png")
+    cased = [str(tmp_path / "in" / "b" / "photo.jpg"), str(tmp_path / "in" / "c" / "Photo.png")]
+    assert [os.path.basename(out) for _, out in plan_outputs(cased, str(tmp_path / "x"))] == [
+        "photo_jpg_x4.png",
+        "Photo_png_x4.png",
+    ]
+    with pytest.raises(SRGANError, match="would both be written"):
+        plan_outputs([str(tmp_path / "in" / "a" / "photo.png"), cased[1]], str(tmp_path / "x"))
     # Without --out, outputs go beside file inputs; a folder input needs --out.
     beside = plan_outputs([files[0]], None)
     assert beside == [(files[0], str(tmp_path / "in" / "a" / "photo_x4.png"))]
