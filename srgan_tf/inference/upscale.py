@@ -10,11 +10,12 @@ band by band, so a 2000x2000 -> 8000x8000 upscale never holds the output whole.
 import glob
 import os
 import tempfile
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
-from PIL import Image
+from PIL import Image, PngImagePlugin
 from tqdm.auto import tqdm
 
 from srgan_tf.errors import SRGANError
@@ -151,7 +152,9 @@ def upscale(image, model=None, backend="auto", tile=AUTO_TILE, overlap=None, max
             image = os.path.join(tmp, "input.png")
         picture = upscaler.upscale_picture(read_picture(image, max_pixels))
         path = write_picture(picture, os.path.join(tmp, "out.png"))
-        with Image.open(path) as result:
+        # The package's own PNG, of a size the input's check admitted: Image.open would refuse any
+        # result above Pillow's bomb limit (179 MP, a 12 MP photo x4), PngImageFile does not check.
+        with PngImagePlugin.PngImageFile(path) as result:
             result.load()
             return result
 
@@ -230,8 +233,14 @@ def _plan(found, out_dir, fmt, scale):
     outputs = []
     while True:  # leaving an input out can change another's name (fewer clashes): plan again
         planned = _plan_all(found, out_dir, fmt, scale)
-        targets = {_output_key(os.path.realpath(target)) for _, target in planned}
-        written = [(path, root) for path, root in found if _output_key(os.path.realpath(path)) in targets]
+        targets = {}
+        for _, target in planned:
+            targets.setdefault(_output_key(os.path.realpath(target)), []).append(target)
+        written = [
+            (path, root)
+            for path, root in found
+            if any(_same_file(path, t) for t in targets.get(_output_key(os.path.realpath(path)), ()))
+        ]
         if not written:
             return planned, outputs
         outputs.extend(path for path, _ in written)
@@ -263,15 +272,26 @@ def _plan_all(found, out_dir, fmt, scale):
         key = _output_key(target)
         if key in seen or key == _output_key(path):
             other = seen.get(key, path)
-            raise SRGANError(f"{other} and {path} would both be written to {target}; use separate runs or --out")
+            advice = "use separate runs" + ("" if out_dir else " or --out")
+            raise SRGANError(f"{other} and {path} would both be written to {target}; {advice}")
         seen[key] = path
     return [(path, os.path.normpath(target)) for (path, _), target in zip(planned, targets)]
 
 
 def _output_key(path):
-    """Names that differ only in case are one file on macOS and Windows: a plan is the same on
-    every file system, so they clash everywhere."""
-    return os.path.normcase(os.path.abspath(path)).casefold()
+    """Names that differ only in case, or in Unicode normalisation (macOS stores NFD), are one file
+    on macOS and Windows: a plan is the same on every file system, so they clash everywhere.
+    Per-character lower case, not casefold: ``Straße`` and ``Strasse`` are two files everywhere."""
+    return unicodedata.normalize("NFD", os.path.normcase(os.path.abspath(path))).lower()
+
+
+def _same_file(path, target):
+    """An existing input is an output of this run only if it is that very file (a planned output
+    that does not exist yet cannot be an input)."""
+    try:
+        return os.path.samefile(path, target)
+    except OSError:
+        return False
 
 
 def _extension_suffix(path):

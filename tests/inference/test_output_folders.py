@@ -55,6 +55,13 @@ def test_planned_outputs_are_not_inputs(tmp_path, train_photo):
     assert [os.path.basename(i) for i, _ in plan] == ["a.png"]
     with pytest.raises(SRGANError, match="is the input folder"):
         plan_outputs([str(photos)], str(photos))
+    # An input is left out only if it is the very file the run writes: on a case-sensitive file
+    # system A_x4.png is not a_x4.png (on macOS/Windows it is, and samefile says so).
+    Image.fromarray(train_photo[:12, :16]).save(photos / "A_x4.png")
+    case_sensitive = not os.path.exists(photos / "B.PNG")
+    plan = plan_outputs([str(photos / "a.png"), str(photos / "A_x4.png")], None)
+    expected = ["A_x4.png", "a.png"] if case_sensitive else ["a.png"]
+    assert sorted(os.path.basename(i) for i, _ in plan) == expected
 
 
 @pytest.mark.slow

@@ -49,6 +49,16 @@ def test_sixteen_bit_gray_through_the_api(nearest, tmp_path):
     np.testing.assert_array_equal(np.asarray(result), _x4(gray))
 
 
+def test_the_api_returns_a_result_above_pillows_bomb_limit(nearest, tmp_path, monkeypatch):
+    # Pillow's limits scaled down (error above 2000 px): the 30x30 input is admitted, its 120x120
+    # result is above the limit, as a 12 MP photo's x4 result is above the real 179 MP one.
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    pixels = np.random.default_rng(3).integers(0, 256, (30, 30, 3)).astype(np.uint8)
+    result = upscale(Image.fromarray(pixels), nearest)
+    assert result.size == (120, 120)
+    np.testing.assert_array_equal(np.asarray(result), _x4(pixels))
+
+
 @pytest.mark.parametrize("channels", [1, 3, 4])
 def test_sixteen_bit_png_keeps_its_icc_profile(nearest, tmp_path, channels):
     icc = srgb_profile()

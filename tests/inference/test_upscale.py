@@ -142,6 +142,14 @@ def test_no_two_inputs_share_an_output(tiny_model_path, train_photo, tmp_path):
     ]
     with pytest.raises(SRGANError, match="would both be written"):
         plan_outputs([str(tmp_path / "in" / "a" / "photo.png"), cased[1]], str(tmp_path / "x"))
+    # The same for names that differ only in Unicode normalisation (macOS stores NFD); but
+    # 'Straße' and 'Strasse' are two files everywhere.
+    for name in ("caf\u00e9", "cafe\u0301", "Stra\u00dfe", "Strasse"):
+        small.save(tmp_path / "in" / f"{name}.png")
+    with pytest.raises(SRGANError, match="would both be written"):
+        plan_outputs([str(tmp_path / "in" / f"{n}.png") for n in ("caf\u00e9", "cafe\u0301")], str(tmp_path / "x"))
+    street = plan_outputs([str(tmp_path / "in" / f"{n}.png") for n in ("Stra\u00dfe", "Strasse")], str(tmp_path / "x"))
+    assert sorted(os.path.basename(out) for _, out in street) == ["Strasse_x4.png", "Stra\u00dfe_x4.png"]
     # Without --out, outputs go beside file inputs; a folder input needs --out.
     beside = plan_outputs([files[0]], None)
     assert beside == [(files[0], str(tmp_path / "in" / "a" / "photo_x4.png"))]

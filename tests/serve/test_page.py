@@ -126,6 +126,7 @@ def test_page_upscales_a_photo_and_downloads_what_srgan_upscale_writes(browser, 
         if screenshot:
             save_screenshot(browser, slider, screenshot)
     # The server is gone (as a dropped job would be): the page kept the result it showed.
+    assert browser.find_element(By.ID, "download").get_attribute("href").startswith("blob:")
     browser.find_element(By.ID, "download").click()
     served = downloaded(browser.downloads, "chelsea_crop_x4.png")
     cli = subprocess.run(
