@@ -89,6 +89,9 @@ class TrainConfig:
     learning_rate_decay: float = 0.1  # 1e-4 -> 1e-5, as in the paper
     beta_1: float = 0.9
     beta_2: float = 0.999
+    # Exponential moving average of the generator's weights, kept beside the trained ones and used
+    # for validation, samples and the saved generator (Real-ESRGAN keeps one at 0.999); 0: off.
+    ema_decay: float = 0.0
     steps_per_epoch: int = 1000  # a Keras "epoch": logging / eval / sample interval
     checkpoint_every: int = 1000
     keep_checkpoints: int = 3

@@ -61,6 +61,7 @@ def validate(config):
         isinstance(spe, int) and spe >= 1 and all(n % spe == 0 for n in (t.steps_per_epoch, t.pretrain_steps, t.steps)),
         f"train.steps_per_execution ({spe}) must be >= 1 and divide steps_per_epoch, pretrain_steps and steps",
     )
+    _check(0.0 <= t.ema_decay < 1.0, f"train.ema_decay must be in [0, 1), got {t.ema_decay!r}")
     _check(t.precision in schema.PRECISIONS, f"train.precision must be one of {schema.PRECISIONS}, got {t.precision!r}")
     _check(t.jit in schema.JIT_MODES, f"train.jit must be one of {schema.JIT_MODES}, got {t.jit!r}")
     _check(t.strategy in schema.STRATEGIES, f"train.strategy must be one of {schema.STRATEGIES}, got {t.strategy!r}")

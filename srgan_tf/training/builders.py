@@ -102,9 +102,14 @@ def _on_model_step(schedule, model):
     return lambda: schedule(model.step)
 
 
-def build_optimizer(learning_rate, config):
+def build_optimizer(learning_rate, config, ema=False):
+    """Adam as configured; ``ema``: keep the moving average of ``train.ema_decay`` (if > 0) in
+    the optimizer, where Keras updates it after every step on every replica alike."""
     t = config.train
-    optimizer = keras.optimizers.Adam(learning_rate, beta_1=t.beta_1, beta_2=t.beta_2)
+    use_ema = ema and t.ema_decay > 0
+    optimizer = keras.optimizers.Adam(
+        learning_rate, beta_1=t.beta_1, beta_2=t.beta_2, use_ema=use_ema, ema_momentum=t.ema_decay if use_ema else 0.99
+    )
     if t.precision == "mixed_float16":
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
     return optimizer
@@ -129,9 +134,12 @@ def generator_from_checkpoint(prefix):
         raise SRGANError(
             f"{prefix} is not a checkpoint in a run dir (RUN/checkpoints/<stage>/ckpt-N with RUN/config.json)"
         )
-    generator = build_generator_from_config(load_config(found[0]))
+    config = load_config(found[0])
+    generator = build_generator_from_config(config)
+    # A run with a weight EMA ships the average: the same network as its generator.keras.
+    key = "ema_generator" if config.train.ema_decay > 0 else "generator"
     try:
-        tf.train.Checkpoint(generator=generator).read(prefix).expect_partial().assert_existing_objects_matched()
+        tf.train.Checkpoint(**{key: generator}).read(prefix).expect_partial().assert_existing_objects_matched()
     except (AssertionError, tf.errors.OpError, ValueError) as error:
         raise SRGANError(f"{prefix}: no generator of this run's architecture in it ({error})") from None
     return generator
@@ -164,7 +172,7 @@ def build_stage_model(config, stage, init_generator=None, feature_extractor=None
     discriminator = None if pretraining else build_discriminator_from_config(config)
     model = SRGAN(generator, discriminator, feature_extractor, scale=config.model.scale, **loss_arguments(config))
     rate = _on_model_step(learning_rate_schedule(config, stage), model)
-    optimizers = [build_optimizer(rate, config)] + ([] if pretraining else [build_optimizer(rate, config)])
+    optimizers = [build_optimizer(rate, config, ema=True)] + ([] if pretraining else [build_optimizer(rate, config)])
     t = config.train
     model.compile(*optimizers, jit_compile=resolve_jit(t.jit), steps_per_execution=t.steps_per_execution)
     model.build_optimizers()
@@ -172,8 +180,12 @@ def build_stage_model(config, stage, init_generator=None, feature_extractor=None
 
 
 def stage_checkpoint(model):
-    """What a stage's checkpoints hold: both networks, both optimizers, the step."""
+    """What a stage's checkpoints hold: both networks, both optimizers, the step, and with a weight
+    EMA the averaged generator as a network of its own (the optimizer holds the running values,
+    but a generator is what ``--checkpoint`` / ``--init`` read back)."""
     objects = {"generator": model.generator, "generator_optimizer": model.generator_optimizer, "step": model.step}
+    if model.ema_generator is not None:
+        objects["ema_generator"] = model.ema_generator
     if not model.is_pretraining:
         objects.update(discriminator=model.discriminator, discriminator_optimizer=model.discriminator_optimizer)
     return tf.train.Checkpoint(**objects)

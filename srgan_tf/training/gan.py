@@ -112,6 +112,9 @@ class SRGAN(SkippableSampleBuild, keras.Model):
         # LPIPS-Alex for validation (models.lpips.load_lpips), set by the trainer when its
         # weights are installed; None: PSNR and SSIM only.
         self.lpips_model = None
+        # The generator with the weight EMA of the generator optimizer (``use_ema``), set by
+        # ``compile``; None: no EMA, ``generator`` is the product.
+        self.ema_generator = None
 
     @property
     def is_pretraining(self):
@@ -133,6 +136,30 @@ class SRGAN(SkippableSampleBuild, keras.Model):
         for optimizer in (self.generator_optimizer, self.discriminator_optimizer):
             if optimizer is not None:
                 take_reduced_gradients(optimizer)
+        if _inner(generator_optimizer).use_ema:
+            # Keras keeps the average in the optimizer (updated on every replica inside ``apply``);
+            # this copy of the generator is what validation scores and what gets saved.
+            self.ema_generator = keras.models.clone_model(self.generator)
+            self.ema_generator.set_weights(self.generator.get_weights())
+            self.ema_generator.trainable = False
+
+    def inference_generator(self):
+        """The generator to score, show and save: the weight average when there is one (copied
+        into ``ema_generator`` now, eagerly), else ``generator`` itself."""
+        if self.ema_generator is None:
+            return self.generator
+        optimizer = _inner(self.generator_optimizer)
+        trainable = self.generator.trainable_variables
+        averages = optimizer._model_variables_moving_average if optimizer.built else trainable
+        average_of = {id(variable): average for variable, average in zip(trainable, averages)}
+        # Variables that are not trained (BatchNorm's moving statistics) are the trained network's own.
+        for target, source in zip(self.ema_generator.weights, self.generator.weights):
+            target.assign(average_of.get(id(source), source))
+        return self.ema_generator
+
+    def evaluate(self, *args, **kwargs):
+        self.inference_generator()  # test_step scores the average (fit's validation comes here too)
+        return super().evaluate(*args, **kwargs)
 
     def build_optimizers(self):
         """Creates optimizer slots now (call inside the strategy scope, before ``fit``).
@@ -258,7 +285,8 @@ class SRGAN(SkippableSampleBuild, keras.Model):
         """Y-channel PSNR/SSIM (shave = scale) of G(LR) against HR, as papers report, and
         LPIPS-Alex of the whole images when ``lpips_model`` is set."""
         lr_images, hr_images = data
-        hr_unit, sr_unit = signed_to_unit(hr_images), sr_images(self.generator, lr_images)
+        generator = self.generator if self.ema_generator is None else self.ema_generator
+        hr_unit, sr_unit = signed_to_unit(hr_images), sr_images(generator, lr_images)
         psnr, ssim = score_batch(hr_unit, sr_unit, self.scale)
         self._trackers["psnr"].update_state(tf.cast(psnr, tf.float32))
         self._trackers["ssim"].update_state(ssim)
@@ -268,6 +296,10 @@ class SRGAN(SkippableSampleBuild, keras.Model):
             self._trackers["lpips"].update_state(distance, sample_weight=counted)
             logs["lpips"] = self._trackers["lpips"].result()
         return logs
+
+
+def _inner(optimizer):
+    return getattr(optimizer, "inner_optimizer", optimizer)  # through a LossScaleOptimizer
 
 
 def _as_list(features):

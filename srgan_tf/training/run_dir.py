@@ -86,6 +86,9 @@ def check_resumable(run, config):
                 f"{run.root} was trained with a different {section} config; use a new --run-dir "
                 "or the same settings to resume"
             )
+    if (old.train.ema_decay > 0) != (config.train.ema_decay > 0):
+        # The optimizer's checkpointed state (its averages) and the checkpoint's networks differ.
+        raise SRGANError(f"{run.root} was trained with train.ema_decay={old.train.ema_decay}; keep it on or off")
     if old.data.patch_size != config.data.patch_size:
         raise SRGANError(f"{run.root} was trained with data.patch_size={old.data.patch_size}")
 

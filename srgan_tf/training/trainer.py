@@ -109,7 +109,7 @@ def run_stage(config, run, stage, splits, strategy, verbose=1, extra_callbacks=(
     callbacks = [
         NonFiniteGuard(lambda: manager.latest_checkpoint),
         StopAtStep(total),
-        CheckpointSaver(manager, t.checkpoint_every),  # every worker: saving is a collective
+        CheckpointSaver(manager, t.checkpoint_every, model.inference_generator),  # every worker: saving is a collective
         GANHealth(t.health_patience),
     ]
     fit_validation = {}
@@ -184,12 +184,12 @@ def train(config, run_dir, verbose=1, extra_callbacks=()):
                 if t.pretrain_steps:
                     model, trained = run_stage(config, run, "pretrain", splits, strategy, verbose, extra_callbacks, out)
                     if trained or not os.path.exists(out.srresnet):
-                        save_model_atomically(model.generator, out.srresnet)
-                    stage_one = model.generator.get_weights()
+                        save_model_atomically(model.inference_generator(), out.srresnet)
+                    stage_one = model.inference_generator().get_weights()
                 if t.steps:
                     model, _ = run_stage(config, run, "gan", splits, strategy, verbose, extra_callbacks, out, stage_one)
                 if t.pretrain_steps or t.steps:
-                    save_model_atomically(model.generator, out.generator)
+                    save_model_atomically(model.inference_generator(), out.generator)
             finally:
                 if out is not run:
                     shutil.rmtree(out.root, ignore_errors=True)  # a worker's copies are never read again

@@ -43,6 +43,47 @@ def test_pretrain_step_moves_only_the_generator():
     assert any(not np.array_equal(a, b) for a, b in zip(before, generator.get_weights()))
 
 
+def _running_average(snapshots, decay):
+    """Keras' EMA, independently: the first step's weights, then decay·avg + (1 − decay)·w."""
+    average = [w.copy() for w in snapshots[0]]
+    for weights in snapshots[1:]:
+        average = [decay * a + (1 - decay) * w for a, w in zip(average, weights)]
+    return average
+
+
+def test_weight_ema_is_the_running_average_and_what_validation_scores():
+    generator, _ = _nets()
+    model = SRGAN(generator)
+    model.compile(keras.optimizers.Adam(1e-2, use_ema=True, ema_momentum=0.5))
+    model.build_optimizers()
+    snapshots = []
+    for seed in range(3):
+        model.train_step(_batch(seed))
+        snapshots.append([v.numpy().copy() for v in generator.trainable_variables])
+    averaged = model.inference_generator()
+    assert averaged is model.ema_generator and averaged is not generator
+    for got, want in zip(averaged.trainable_variables, _running_average(snapshots, 0.5)):
+        np.testing.assert_allclose(got.numpy(), want, rtol=1e-5, atol=1e-7)
+
+    lr, hr = _batch(7, batch=1, patch=64)
+    scores = model.evaluate(tf.data.Dataset.from_tensors((lr, hr)), verbose=0, return_dict=True)
+    from srgan_tf.evaluation.metrics import score_batch
+    from srgan_tf.utils.ranges import signed_to_unit, sr_images
+
+    hr_unit = signed_to_unit(hr)
+    ema_psnr, _ = score_batch(hr_unit, sr_images(averaged, lr), 4)
+    live_psnr, _ = score_batch(hr_unit, sr_images(generator, lr), 4)
+    assert scores["psnr"] == pytest.approx(float(ema_psnr[0]), abs=1e-4)
+    assert abs(float(live_psnr[0]) - float(ema_psnr[0])) > 1e-3  # the two are told apart
+
+
+def test_without_ema_the_generator_is_the_product():
+    generator, _ = _nets()
+    model = SRGAN(generator)
+    model.compile(keras.optimizers.Adam(1e-3))
+    assert model.ema_generator is None and model.inference_generator() is generator
+
+
 def test_gan_step_losses_are_the_papers():
     generator, discriminator = _nets()
     model = SRGAN(generator, discriminator, content="mse", adversarial_weight=1e-3)
@@ -339,11 +380,11 @@ def _plain_nets():
     return generator, discriminator
 
 
-@pytest.mark.parametrize("stage", ["pretrain", "gan", "gan_relativistic"])
+@pytest.mark.parametrize("stage", ["pretrain", "gan", "gan_relativistic", "gan_ema"])
 def test_one_and_two_replicas_log_and_update_alike(stage):
     """The same global batch on 1 and on 2 replicas: equal logged losses and gradient norms (of
     the global gradient, not one replica's share), equal updates — also for the relativistic
-    loss, whose batch means must span both replicas' examples."""
+    loss, whose batch means must span both replicas' examples, and for the generator's weight EMA."""
     lr, hr = _batch(4)
     data = tf.data.Dataset.from_tensors((lr, hr)).repeat()
 
@@ -354,7 +395,8 @@ def test_one_and_two_replicas_log_and_update_alike(stage):
         else:
             adversarial = "relativistic" if stage.endswith("relativistic") else "standard"
             model = SRGAN(generator, discriminator, content="mse", adversarial_weight=0.1, adversarial=adversarial)
-        model.compile(keras.optimizers.SGD(0.1), None if stage == "pretrain" else keras.optimizers.SGD(0.1))
+        ema = {"use_ema": True, "ema_momentum": 0.5} if stage.endswith("ema") else {}
+        model.compile(keras.optimizers.SGD(0.1, **ema), None if stage == "pretrain" else keras.optimizers.SGD(0.1))
         model.build_optimizers()
         return model
 
@@ -372,6 +414,12 @@ def test_one_and_two_replicas_log_and_update_alike(stage):
     for network in networks:
         for a, b in zip(getattr(single, network).weights, getattr(double, network).weights):
             np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-5, atol=1e-6, err_msg=a.path)
+    if stage.endswith("ema"):
+        averaged = [m.inference_generator() for m in (single, double)]
+        assert all(a is m.ema_generator for a, m in zip(averaged, (single, double)))
+        for a, b, live in zip(averaged[0].weights, averaged[1].weights, single.generator.weights):
+            np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-5, atol=1e-6, err_msg=a.path)
+            assert not np.allclose(a.numpy(), live.numpy()), a.path  # the average, not the last step
 
 
 @pytest.mark.slow

@@ -39,16 +39,20 @@ class NonFiniteGuard(HostStep):
 
 
 class CheckpointSaver(HostStep):
-    """Saves a ``tf.train.CheckpointManager`` every ``every`` steps and at the end of training."""
+    """Saves a ``tf.train.CheckpointManager`` every ``every`` steps and at the end of training;
+    ``before_save`` brings derived state up to date first (the EMA generator's copy)."""
 
-    def __init__(self, manager, every):
+    def __init__(self, manager, every, before_save=None):
         super().__init__()
         self.manager = manager
         self.every = every
+        self.before_save = before_save
         self._last_saved = None
 
     def _save(self):
         if self.step != self._last_saved:
+            if self.before_save is not None:
+                self.before_save()
             self.manager.save(checkpoint_number=self.step)
             self._last_saved = self.step
 

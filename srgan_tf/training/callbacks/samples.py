@@ -42,7 +42,7 @@ class SampleWriter(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         step = int(self.model.step.numpy())
-        sr_image = sr_images(self.model.generator, self.lr_image)
+        sr_image = sr_images(self.model.inference_generator(), self.lr_image)
         name = "SRResNet" if self.stage == "pretrain" else "SRGAN"
         panels = [
             (self._crop(self.bicubic), self._label("bicubic", self.bicubic)),

@@ -21,9 +21,10 @@ class Validator(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         values = {"val_psnr": [], "val_ssim": [], "val_lpips": []}
+        generator = self.model.inference_generator()
         for lr_images, hr_images in self.dataset:
             # The score of SRGAN.test_step, image by image.
-            hr_unit, sr_unit = signed_to_unit(hr_images), sr_images(self.model.generator, lr_images)
+            hr_unit, sr_unit = signed_to_unit(hr_images), sr_images(generator, lr_images)
             psnr, ssim = score_batch(hr_unit, sr_unit, self.scale)
             values["val_psnr"].append(float(psnr[0]))
             values["val_ssim"].append(float(ssim[0]))
