@@ -93,6 +93,8 @@ def losses_text(config, stage):
             f"stage 2{start}: {content} x{lo.content_weight:g} + {lo.adversarial_weight:g} {lo.adversarial} "
             "adversarial" + (f" + {lo.pixel_weight:g} {lo.pixel.upper()} pixel" if lo.pixel_weight else "")
         )
+    if t.ema_decay:
+        parts.append(f"the weights are the running average of the trained ones (EMA {t.ema_decay:g})")
     return "; ".join(parts)
 
 

@@ -139,9 +139,10 @@ class SRGAN(SkippableSampleBuild, keras.Model):
         if _inner(generator_optimizer).use_ema:
             # Keras keeps the average in the optimizer (updated on every replica inside ``apply``);
             # this copy of the generator is what validation scores and what gets saved.
+            # Left trainable (nothing trains it): the flag is saved with the model, and a saved
+            # average must fine-tune like any generator.
             self.ema_generator = keras.models.clone_model(self.generator)
             self.ema_generator.set_weights(self.generator.get_weights())
-            self.ema_generator.trainable = False
 
     def inference_generator(self):
         """The generator to score, show and save: the weight average when there is one (copied
@@ -152,7 +153,8 @@ class SRGAN(SkippableSampleBuild, keras.Model):
         trainable = self.generator.trainable_variables
         averages = optimizer._model_variables_moving_average if optimizer.built else trainable
         average_of = {id(variable): average for variable, average in zip(trainable, averages)}
-        # Variables that are not trained (BatchNorm's moving statistics) are the trained network's own.
+        # Variables that are not trained (BatchNorm's moving statistics) are the trained network's
+        # own, as BasicSR's EMA keeps them: the average covers what the optimizer steps.
         for target, source in zip(self.ema_generator.weights, self.generator.weights):
             target.assign(average_of.get(id(source), source))
         return self.ema_generator
@@ -160,6 +162,10 @@ class SRGAN(SkippableSampleBuild, keras.Model):
     def evaluate(self, *args, **kwargs):
         self.inference_generator()  # test_step scores the average (fit's validation comes here too)
         return super().evaluate(*args, **kwargs)
+
+    def predict(self, *args, **kwargs):
+        self.inference_generator()  # call() runs the average
+        return super().predict(*args, **kwargs)
 
     def build_optimizers(self):
         """Creates optimizer slots now (call inside the strategy scope, before ``fit``).
@@ -183,7 +189,8 @@ class SRGAN(SkippableSampleBuild, keras.Model):
         return self._multi_worker()
 
     def call(self, lr_images, training=False):
-        return self.generator(lr_images, training=training)
+        generator = self.generator if self.ema_generator is None else self.ema_generator
+        return generator(lr_images, training=training)
 
     # -- losses -----------------------------------------------------------------
 

@@ -62,6 +62,7 @@ def test_weight_ema_is_the_running_average_and_what_validation_scores():
         snapshots.append([v.numpy().copy() for v in generator.trainable_variables])
     averaged = model.inference_generator()
     assert averaged is model.ema_generator and averaged is not generator
+    assert len(averaged.trainable_variables) == len(generator.trainable_variables) > 0
     for got, want in zip(averaged.trainable_variables, _running_average(snapshots, 0.5)):
         np.testing.assert_allclose(got.numpy(), want, rtol=1e-5, atol=1e-7)
 
@@ -74,6 +75,7 @@ def test_weight_ema_is_the_running_average_and_what_validation_scores():
     ema_psnr, _ = score_batch(hr_unit, sr_images(averaged, lr), 4)
     live_psnr, _ = score_batch(hr_unit, sr_images(generator, lr), 4)
     assert scores["psnr"] == pytest.approx(float(ema_psnr[0]), abs=1e-4)
+    np.testing.assert_allclose(model.predict(lr, verbose=0), averaged(lr), atol=1e-6)
     assert abs(float(live_psnr[0]) - float(ema_psnr[0])) > 1e-3  # the two are told apart
 
 

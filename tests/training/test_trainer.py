@@ -173,6 +173,7 @@ def test_weight_ema_survives_resume_and_is_what_the_run_saves(tiny_config, tmp_p
     saved = keras.models.load_model(run.generator, safe_mode=True)
     from_checkpoint = generator_from_checkpoint(os.path.join(run.checkpoints("gan"), "ckpt-4"))
     for model in (saved, from_checkpoint):
+        assert model.trainable and len(model.trainable_variables) == len(average)  # saved as a trainable generator
         for got, want in zip(model.trainable_variables, average):
             np.testing.assert_allclose(got.numpy(), want, rtol=1e-5, atol=1e-7)
     assert any(not np.allclose(a, b) for a, b in zip(average, live.snapshots[-1]))
