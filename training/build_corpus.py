@@ -9,6 +9,8 @@ listed below (drawings and renders are left out), halves each with an antialiase
 
     OUT/train/*.png    training photos (plus the package's bundled training photos)
     OUT/val/*.png      held-out photos (plus the bundled held-out photos)
+    OUT/select/*.png   the selection set: the first 16 training photos by name (hard links), for
+                       choosing among a run's checkpoints without looking at the held-out photos
     OUT/ATTRIBUTION    file, package, author, license — one line per photo
 
 Authors and licenses are read from each package's own ``copyright`` file (DEP-5) or, for
@@ -169,12 +171,36 @@ def halve(source, target):
     return small.size
 
 
+SELECTION_PHOTOS = 16
+
+
+def write_selection(out, count=SELECTION_PHOTOS):
+    """OUT/select: the first ``count`` training photos by name, hard-linked (copied where links
+    are not possible). Training photos, not held-out ones: a run's validation on them may pick its
+    release checkpoint while the held-out photos stay unseen until the release is scored."""
+    select = os.path.join(out, "select")
+    shutil.rmtree(select, ignore_errors=True)
+    os.makedirs(select)
+    names = sorted(f for f in os.listdir(os.path.join(out, "train")) if f.lower().endswith(".png"))[:count]
+    for name in names:
+        source, target = os.path.join(out, "train", name), os.path.join(select, name)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+    return names
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="output folder (train/, val/, ATTRIBUTION)")
     parser.add_argument("--no-bundled", action="store_true", help="leave the package's bundled photos out")
+    parser.add_argument("--select-only", action="store_true", help="only (re)write OUT/select from OUT/train")
     args = parser.parse_args(argv)
     out = os.path.abspath(args.out)
+    if args.select_only:
+        print(f"selection set: {out}/select ({len(write_selection(out))} training photos)")
+        return 0
     for split in ("train", "val"):
         os.makedirs(os.path.join(out, split), exist_ok=True)
     lines = ["# file\tpackage\tauthor\tlicense\toriginal size -> stored size"]
@@ -205,8 +231,12 @@ def main(argv=None):
                     )
     with open(os.path.join(out, "ATTRIBUTION"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
-    counts = {split: len(os.listdir(os.path.join(out, split))) for split in ("train", "val")}
-    print(f"corpus: {out} ({counts['train']} training, {counts['val']} held-out photos)")
+    write_selection(out)
+    counts = {split: len(os.listdir(os.path.join(out, split))) for split in ("train", "val", "select")}
+    print(
+        f"corpus: {out} ({counts['train']} training, {counts['val']} held-out photos; "
+        f"{counts['select']} training photos in select/)"
+    )
     return 0
 
 

@@ -132,8 +132,10 @@ def train_commands(config, corpus, stop=None):
         )
         init = "" if in_file else f" --init {shlex.quote(config.train.init)}"
     extra = f" {stopped_at(config, stop)}" if stop is not None and stop != config.train.steps else ""
+    # The corpus folder the run validated on: the held-out photos, or the selection set (select/).
+    val = os.path.basename(os.path.normpath(config.data.val_dir)) if config.data.val_dir else "val"
     commands.append(
-        f"srgan train --config {config_file} --data {corpus}/train --val {corpus}/val "
+        f"srgan train --config {config_file} --data {corpus}/train --val {corpus}/{val} "
         f"--run-dir ~/srgan-runs/{config.name}{init}{extra} --verbose 2"
     )
     return commands
