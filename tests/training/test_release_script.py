@@ -62,3 +62,33 @@ def test_a_run_continued_from_a_checkpoint_names_its_parent(release, tmp_path):
     assert "--init ~/srgan-runs/first_run/checkpoints/gan/ckpt-400" in commands[1]
     assert "--set train.steps=500" in commands[1]
     assert "from first_run at step 400 [" in release.losses_text(child, "gan")
+    assert "--val ~/corpus/val " in commands[0]
+
+
+def test_the_commands_name_the_folder_the_run_validated_on_and_the_card_its_ema(release):
+    config = apply_overrides(
+        get_preset("srgan_x4"), ["data.val_dir=/data/corpus/select/", "train.ema_decay=0.999"]
+    ).replace(name="selected")
+    (command,) = release.train_commands(config, "~/corpus")
+    assert "--data ~/corpus/train --val ~/corpus/select " in command
+    assert "running average of the trained ones (EMA 0.999)" in release.losses_text(config, "gan")
+    assert "EMA" not in release.losses_text(get_preset("srgan_x4"), "gan")
+
+
+def test_the_corpus_selection_set_is_the_first_training_photos_by_name(tmp_path):
+    sys.path.insert(0, REPO)
+    try:
+        build_corpus = importlib.import_module("training.build_corpus")
+    finally:
+        sys.path.remove(REPO)
+    os.makedirs(tmp_path / "train")
+    names = [f"{chr(ord('a') + i)}_{i}.png" for i in range(20)][::-1]
+    for i, name in enumerate(names):
+        (tmp_path / "train" / name).write_bytes(bytes([i]) * 10)
+    (tmp_path / "train" / "notes.txt").write_text("not a photo")
+    for _ in range(2):  # rewriting replaces the folder
+        assert build_corpus.write_selection(tmp_path, count=16) == sorted(names)[:16]
+    kept = sorted(os.listdir(tmp_path / "select"))
+    assert kept == sorted(names)[:16]
+    for name in kept:
+        assert (tmp_path / "select" / name).read_bytes() == (tmp_path / "train" / name).read_bytes()
