@@ -132,13 +132,17 @@ def train_commands(config, corpus, stop=None):
         )
         init = "" if in_file else f" --init {shlex.quote(config.train.init)}"
     extra = f" {stopped_at(config, stop)}" if stop is not None and stop != config.train.steps else ""
-    # The corpus folder the run validated on: the held-out photos, or the selection set (select/).
-    val = os.path.basename(os.path.normpath(config.data.val_dir)) if config.data.val_dir else "val"
     commands.append(
-        f"srgan train --config {config_file} --data {corpus}/train --val {corpus}/{val} "
+        f"srgan train --config {config_file} --data {corpus}/train --val {corpus}/{validation_folder(config)} "
         f"--run-dir ~/srgan-runs/{config.name}{init}{extra} --verbose 2"
     )
     return commands
+
+
+def validation_folder(config):
+    """The corpus folder a run validated on: ``val`` (the held-out photos) or ``select`` (the
+    selection set of training photos that picks a checkpoint without the held-out ones)."""
+    return os.path.basename(os.path.normpath(config.data.val_dir)) if config.data.val_dir else "val"
 
 
 def float16_fidelity(reference, shipped, folder, scale):
@@ -281,7 +285,7 @@ def main(argv=None):
         {s: history[s][:2] for s in stages},
         {s: history[s][2:4] for s in stages},
         figure,
-        title=f"{args.name}: {config.name} on the wallpaper corpus",
+        title=f"{args.name}: {config.name} on the wallpaper corpus (validation: {validation_folder(config)}/)",
         lpips={s: history[s][5] for s in stages if history[s][5][0]},
     )
     print(markdown_card(card, config).split("Resolved training config")[0])
