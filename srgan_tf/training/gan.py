@@ -144,6 +144,11 @@ class SRGAN(SkippableSampleBuild, keras.Model):
             self.ema_generator = keras.models.clone_model(self.generator)
             self.ema_generator.set_weights(self.generator.get_weights())
 
+    @property
+    def _product(self):
+        """The generator that is scored, shown and saved, as it stands (no copy of the average)."""
+        return self.generator if self.ema_generator is None else self.ema_generator
+
     def inference_generator(self):
         """The generator to score, show and save: the weight average when there is one (copied
         into ``ema_generator`` now, eagerly), else ``generator`` itself."""
@@ -189,8 +194,7 @@ class SRGAN(SkippableSampleBuild, keras.Model):
         return self._multi_worker()
 
     def call(self, lr_images, training=False):
-        generator = self.generator if self.ema_generator is None else self.ema_generator
-        return generator(lr_images, training=training)
+        return self._product(lr_images, training=training)
 
     # -- losses -----------------------------------------------------------------
 
@@ -292,8 +296,7 @@ class SRGAN(SkippableSampleBuild, keras.Model):
         """Y-channel PSNR/SSIM (shave = scale) of G(LR) against HR, as papers report, and
         LPIPS-Alex of the whole images when ``lpips_model`` is set."""
         lr_images, hr_images = data
-        generator = self.generator if self.ema_generator is None else self.ema_generator
-        hr_unit, sr_unit = signed_to_unit(hr_images), sr_images(generator, lr_images)
+        hr_unit, sr_unit = signed_to_unit(hr_images), sr_images(self._product, lr_images)
         psnr, ssim = score_batch(hr_unit, sr_unit, self.scale)
         self._trackers["psnr"].update_state(tf.cast(psnr, tf.float32))
         self._trackers["ssim"].update_state(ssim)

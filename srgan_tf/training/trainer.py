@@ -183,9 +183,10 @@ def train(config, run_dir, verbose=1, extra_callbacks=()):
                 stage_one = None
                 if t.pretrain_steps:
                     model, trained = run_stage(config, run, "pretrain", splits, strategy, verbose, extra_callbacks, out)
+                    product = model.inference_generator()  # the average's copy, made once
                     if trained or not os.path.exists(out.srresnet):
-                        save_model_atomically(model.inference_generator(), out.srresnet)
-                    stage_one = model.inference_generator().get_weights()
+                        save_model_atomically(product, out.srresnet)
+                    stage_one = product.get_weights()
                 if t.steps:
                     model, _ = run_stage(config, run, "gan", splits, strategy, verbose, extra_callbacks, out, stage_one)
                 if t.pretrain_steps or t.steps:
